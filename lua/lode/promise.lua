@@ -1,0 +1,324 @@
+-- Promises with a real microtask queue, and tasks (coroutines) that await
+-- them (DESIGN.md section 2). Reactions always run as microtasks, never
+-- inline. `next` is JavaScript's `then`. A rejection nobody handles by the
+-- end of a drain goes to process 'unhandledRejection', else is uncaught.
+local loop = require "lode.internal.loop"
+local errors = require "lode.internal.errors"
+
+local queue = loop.queueMicrotask
+local PENDING, FULFILLED, REJECTED = 0, 1, 2
+
+local Promise = {}
+Promise.__index = Promise
+Promise.__name = "Promise"
+
+local function isPromise(v)
+  return getmetatable(v) == Promise
+end
+
+local function isThenable(v)
+  local t = type(v)
+  if t ~= "table" and t ~= "userdata" then return false end
+  local ok, nxt = pcall(function() return v.next end)
+  return ok and type(nxt) == "function"
+end
+
+-- Unhandled rejections: promises rejected with no reaction, checked after
+-- every drain (loop.afterDrain).
+local unhandled, nunhandled = {}, 0
+
+local settle, resolve
+
+-- Runs one reaction {onOk, onErr, child} or a task resumption.
+local function react(r)
+  local p = r.p
+  local handler
+  if p.state == FULFILLED then handler = r.ok else handler = r.err end
+  if r.child == nil then return handler(p.value, p.state == FULFILLED) end
+  if type(handler) ~= "function" then
+    return settle(r.child, p.state, p.value)
+  end
+  local ok, v = pcall(handler, p.value)
+  if ok then resolve(r.child, v) else settle(r.child, REJECTED, v) end
+end
+
+function settle(p, state, value)
+  if p.state ~= PENDING then return end
+  p.state, p.value = state, value
+  local rs = p.reactions
+  p.reactions = nil
+  if rs then
+    for i = 1, #rs do queue(react, rs[i]) end
+  elseif state == REJECTED and not p.handled then
+    nunhandled = nunhandled + 1
+    unhandled[nunhandled] = p
+  end
+end
+
+local function adopt(p, thenable)
+  queue(function()
+    local done = false
+    local ok, err = pcall(thenable.next, thenable, function(v)
+      if done then return end
+      done = true
+      resolve(p, v)
+    end, function(e)
+      if done then return end
+      done = true
+      settle(p, REJECTED, e)
+    end)
+    if not ok and not done then
+      done = true
+      settle(p, REJECTED, err)
+    end
+  end)
+end
+
+function resolve(p, v)
+  if p.state ~= PENDING then return end
+  if v == p then
+    return settle(p, REJECTED, errors.new(errors.TypeError,
+      "ERR_PROMISE_CYCLE", "Chaining cycle detected for promise"))
+  end
+  if isPromise(v) then
+    -- Our own promise: subscribe directly (one microtask later, as JS).
+    return queue(function() v:_subscribe({ p = v, child = p }) end)
+  end
+  if isThenable(v) then return adopt(p, v) end
+  settle(p, FULFILLED, v)
+end
+
+function Promise:_subscribe(r)
+  r.p = self
+  self.handled = true
+  if self.state == PENDING then
+    local rs = self.reactions
+    if rs then rs[#rs + 1] = r else self.reactions = { r } end
+  else
+    queue(react, r)
+  end
+end
+
+local function resolvers(p)
+  local done = false
+  return function(v)
+    if done then return end
+    done = true
+    resolve(p, v)
+  end, function(e)
+    if done then return end
+    done = true
+    settle(p, REJECTED, e)
+  end
+end
+
+function Promise.new(executor)
+  errors.checkFunction(executor, "executor")
+  local p = setmetatable({ state = PENDING }, Promise)
+  local res, rej = resolvers(p)
+  local ok, err = pcall(executor, res, rej)
+  if not ok then rej(err) end
+  return p
+end
+
+local function pending()
+  return setmetatable({ state = PENDING }, Promise)
+end
+
+function Promise.resolve(v)
+  if isPromise(v) then return v end
+  local p = pending()
+  resolve(p, v)
+  return p
+end
+
+function Promise.reject(e)
+  local p = pending()
+  settle(p, REJECTED, e)
+  return p
+end
+
+function Promise:next(onOk, onErr)
+  local child = pending()
+  self:_subscribe({ ok = onOk, err = onErr, child = child })
+  return child
+end
+Promise["then"] = Promise.next
+
+function Promise:catch(onErr)
+  return self:next(nil, onErr)
+end
+
+function Promise:finally(fn)
+  if type(fn) ~= "function" then return self:next(fn, fn) end
+  return self:next(function(v)
+    return Promise.resolve(fn()):next(function() return v end)
+  end, function(e)
+    return Promise.resolve(fn()):next(function() error(e, 0) end)
+  end)
+end
+
+local function each(list, fn)
+  local n = #list
+  for i = 1, n do Promise.resolve(list[i]):next(function(v)
+    fn(i, true, v) end, function(e) fn(i, false, e) end)
+  end
+  return n
+end
+
+function Promise.all(list)
+  return Promise.new(function(res, rej)
+    local out, left = {}, 0
+    left = each(list, function(i, ok, v)
+      if not ok then return rej(v) end
+      out[i] = v
+      left = left - 1
+      if left == 0 then res(out) end
+    end)
+    if left == 0 then res(out) end
+  end)
+end
+
+function Promise.allSettled(list)
+  return Promise.new(function(res)
+    local out, left = {}, 0
+    left = each(list, function(i, ok, v)
+      out[i] = ok and { status = "fulfilled", value = v }
+        or { status = "rejected", reason = v }
+      left = left - 1
+      if left == 0 then res(out) end
+    end)
+    if left == 0 then res(out) end
+  end)
+end
+
+function Promise.race(list)
+  return Promise.new(function(res, rej)
+    each(list, function(_, ok, v) if ok then res(v) else rej(v) end end)
+  end)
+end
+
+function Promise.any(list)
+  return Promise.new(function(res, rej)
+    local errs, left = {}, 0
+    left = each(list, function(i, ok, v)
+      if ok then return res(v) end
+      errs[i] = v
+      left = left - 1
+      if left == 0 then rej(errors.AggregateError.new(errs)) end
+    end)
+    if left == 0 then rej(errors.AggregateError.new(errs)) end
+  end)
+end
+
+Promise.isPromise = isPromise
+
+function Promise:__tostring()
+  local s = self.state == PENDING and "<pending>"
+    or self.state == FULFILLED and tostring(self.value)
+    or "<rejected> " .. tostring(self.value)
+  return "Promise { " .. s .. " }"
+end
+
+--[[ Tasks ]]
+
+local tasks = setmetatable({}, { __mode = "k" })   -- coroutine -> true
+local traces = setmetatable({}, { __mode = "k" })  -- promise -> traceback
+
+local function capture(e)
+  if type(e) == "table" then return e end
+  return { lode_trace = debug.traceback(tostring(e), 2), value = e }
+end
+
+-- Resumes task co with (ok, value); settles its promise when it ends.
+local function step(co, p, ...)
+  local ok, a, b = coroutine.resume(co, ...)
+  if coroutine.status(co) ~= "dead" then return end
+  tasks[co] = nil
+  if not ok then                       -- raised outside xpcall: rare
+    return settle(p, REJECTED, a)
+  end
+  if a then return resolve(p, b) end
+  if type(b) == "table" and b.lode_trace then
+    traces[p] = b.lode_trace
+    b = b.value
+  end
+  settle(p, REJECTED, b)
+end
+
+-- Starts fn(...) as a task now (it runs until its first await) and
+-- returns the Promise of its first result.
+local function spawn(fn, ...)
+  local p = pending()
+  local co = coroutine.create(function(...)
+    return xpcall(fn, capture, ...)
+  end)
+  tasks[co] = p
+  step(co, p, ...)
+  return p
+end
+
+local function async(fn)
+  errors.checkFunction(fn, "fn")
+  return function(...) return spawn(fn, ...) end
+end
+
+-- await(p): suspends the current task until p settles; returns its value
+-- (exactly one) or raises its reason.
+local function await(v)
+  local co = coroutine.running()
+  local p = tasks[co]
+  if p == nil then
+    error(errors.new(errors.Error, "ERR_AWAIT_OUTSIDE_TASK",
+      "await is only valid inside a task (async function)"), 2)
+  end
+  if not isPromise(v) then
+    if isThenable(v) then
+      local q = pending()
+      adopt(q, v)
+      v = q
+    else
+      v = Promise.resolve(v)
+    end
+  end
+  v:_subscribe({ ok = function(value, fulfilled)
+    step(co, p, fulfilled, value)
+  end, err = function(value, fulfilled)
+    step(co, p, fulfilled, value)
+  end })
+  local fulfilled, value = coroutine.yield()
+  if fulfilled then return value end
+  error(value, 0)
+end
+
+local function inTask()
+  return tasks[coroutine.running()] ~= nil
+end
+
+-- After each drain: rejections still unhandled become
+-- 'unhandledRejection', or uncaught errors (Node's default 'throw' mode).
+loop.afterDrain = function()
+  if nunhandled == 0 then return end
+  local list, n = unhandled, nunhandled
+  unhandled, nunhandled = {}, 0
+  for i = 1, n do
+    local p = list[i]
+    if not p.handled then
+      p.handled = true
+      local process = require "lode.process"
+      if process:listenerCount("unhandledRejection") > 0 then
+        process:emit("unhandledRejection", p.value, p)
+      else
+        loop.uncaught(p.value, traces[p])
+      end
+    end
+  end
+end
+
+Promise.async = async
+Promise.await = await
+Promise.spawn = spawn
+Promise.inTask = inTask
+-- The traceback of a task that failed with a non-table error.
+function Promise.traceOf(p) return traces[p] end
+return Promise
