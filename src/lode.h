@@ -92,6 +92,29 @@ void lode_handle_pushcb (lua_State *L, lode_handle *b, int slot);
 ** __gc, __close, __index) plus 'extra' into metatable 'mt'. */
 void lode_handle_meta (lua_State *L, const char *mt, const luaL_Reg *extra);
 
+/*
+** Request boxes (STYLE.md rule 8): one userdata per libuv request (write,
+** connect, fs, getaddrinfo, work). User value 1 is the completion
+** callback, user value 2 pins data libuv points into. Anchored in the
+** registry from creation until lode_req_finish, exactly once.
+*/
+typedef struct lode_req {
+  lode_ctx *ctx;
+  int anchor;
+} lode_req;
+
+/* Creates a request box of 'size' bytes (>= sizeof(lode_req); the uv
+** request struct follows the header in the caller's own struct), with
+** the function at cb_idx as its callback (or nil when cb_idx is 0) and the
+** value at pin_idx pinned (0: none). Leaves nothing on the stack. */
+void *lode_req_new (lua_State *L, size_t size, int cb_idx, int pin_idx);
+/* Pushes the request's callback and releases the box (unpins its data):
+** after this the request memory may be collected once the stack drops
+** it, so copy results out first. Returns the main thread to call on. */
+lua_State *lode_req_finish (lode_req *r);
+/* Submission failed: release the box at once (no callback will run). */
+void lode_req_cancel (lua_State *L, lode_req *r);
+
 /* Buffers (bindings/buffer.c). */
 #define LODE_BUFFER_MT "lode.Buffer"
 /* A new zero-filled Buffer of len bytes, pushed; returns its bytes. */

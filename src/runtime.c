@@ -288,3 +288,44 @@ void lode_handle_meta (lua_State *L, const char *mt, const luaL_Reg *extra) {
   lua_pop(L, 1);
 }
 /* }====================================================== */
+
+/*
+** {======================================================
+** Request boxes
+** =======================================================
+*/
+void *lode_req_new (lua_State *L, size_t size, int cb_idx, int pin_idx) {
+  lode_ctx *ctx = lode_context(L);
+  lode_req *r;
+  if (cb_idx < 0) cb_idx = lua_absindex(L, cb_idx);
+  if (pin_idx < 0) pin_idx = lua_absindex(L, pin_idx);
+  r = (lode_req *)lua_newuserdatauv(L, size, 2);
+  memset(r, 0, size);
+  r->ctx = ctx;
+  if (cb_idx != 0) {
+    lua_pushvalue(L, cb_idx);
+    lua_setiuservalue(L, -2, 1);
+  }
+  if (pin_idx != 0) {
+    lua_pushvalue(L, pin_idx);
+    lua_setiuservalue(L, -2, 2);
+  }
+  r->anchor = luaL_ref(L, LUA_REGISTRYINDEX);   /* pops the box */
+  return r;
+}
+
+lua_State *lode_req_finish (lode_req *r) {
+  lua_State *L = r->ctx->L;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, r->anchor);
+  lua_getiuservalue(L, -1, 1);
+  lua_remove(L, -2);
+  luaL_unref(L, LUA_REGISTRYINDEX, r->anchor);
+  r->anchor = LUA_NOREF;
+  return L;
+}
+
+void lode_req_cancel (lua_State *L, lode_req *r) {
+  luaL_unref(L, LUA_REGISTRYINDEX, r->anchor);
+  r->anchor = LUA_NOREF;
+}
+/* }====================================================== */
