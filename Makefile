@@ -5,7 +5,7 @@
 
 DEPS = build-essential pkg-config lua5.4 liblua5.4-dev libuv1-dev \
   zlib1g-dev libbrotli-dev libmbedtls-dev nettle-dev libscrypt-kdf-dev \
-  node-llhttp lua-busted luarocks libedit-dev
+  node-llhttp lua-busted luarocks libedit-dev python3
 
 PKGS = lua5.4 libuv libedit
 CC ?= cc

@@ -1,0 +1,1460 @@
+/*
+** buffer.c: lode.binding.buffer, the bytes of every Buffer (API.md 4
+** "buffer", DESIGN.md 3) and the byte access other bindings use
+** (lode_tobytes, lode_buffer_new, lode_buffer_adopt in lode.h).
+**
+** A Buffer is a full userdata { data, len, off, blk } with the metatable
+** "lode.Buffer" (no __gc). Its bytes live in one of two places:
+**  - inline, after the header in the same userdata (from, alloc, concat):
+**    the collector owns them, so a small Buffer costs one allocation and
+**    no finalizer, which is what makes Buffer.from + toString cheap;
+**  - in a malloc'd block { refs, shared, size, bytes } (adopted reads,
+**    allocShared), owned by a small "holder" userdata whose __gc drops
+**    the block's reference. refs counts holders across Lua states (worker
+**    threads), hence atomic.
+** A slice points into its parent's bytes and keeps the owner (the inline
+** Buffer or the holder) alive through its user value, so the memory goes
+** with its last reference.
+**
+** This file never builds Error tables (STYLE.md rule 6): lode.buffer
+** hands binding.init a Lua constructor, buf_throw calls it and raises
+** what it returns. Argument checks that are cheap in C live here, with
+** Node's codes and texts; the rest is in lua/lode/buffer.lua.
+*/
+#include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lode.h"
+
+#define BUF_MAX ((size_t)1 << 32)       /* buffer.constants.MAX_LENGTH */
+#define UP_MT lua_upvalueindex(1)       /* every function here closes */
+#define UP_METHODS lua_upvalueindex(2)  /* over these two */
+#define UP_CODE lua_upvalueindex(3)     /* numeric kind, swap size */
+
+typedef struct lode_block {
+  atomic_long refs;            /* holders, in any Lua state */
+  int shared;                  /* allocShared: may cross threads */
+  size_t size;
+  char *bytes;                 /* data below, or adopted malloc'd memory */
+  char data[];
+} lode_block;
+
+typedef struct lode_buf {
+  char *data;                  /* first byte */
+  size_t len;
+  size_t off;                  /* byteOffset in the owner's memory */
+  lode_block *blk;             /* NULL: the bytes live in a userdata */
+} lode_buf;
+
+/* For worker_threads (not in lode.h yet): see the end of the file. */
+void *lode_buffer_share (lua_State *L, int idx, size_t *off, size_t *len);
+void lode_buffer_push_shared (lua_State *L, void *blk, size_t off,
+                              size_t len);
+void lode_buffer_unshare (void *blk);
+
+/* Registry keys (addresses, STYLE.md rule 8). */
+static const char key_mt = 0, key_methods = 0, key_holder = 0;
+static const char key_err = 0, key_loaded = 0;
+/* Values in the methods table that __index answers from the Buffer. */
+static const char key_len = 0, key_off = 0;
+
+/*
+** {======================================================
+** Errors, argument checks
+** =======================================================
+*/
+
+/*
+** Raises the Error that the constructor given to binding.init builds
+** from (kind, name, what, value): kind is "type", "range", "bounds",
+** "encoding", "value" or "size"; value is the argument at vidx (0: nil).
+** Without a constructor (binding used alone) raises a plain string.
+*/
+static int buf_throw (lua_State *L, const char *kind, const char *name,
+                      const char *what, int vidx) {
+  if (vidx != 0) vidx = lua_absindex(L, vidx);
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_err) != LUA_TFUNCTION)
+    return luaL_error(L, "Buffer: %s error: %s %s", kind, name ? name : "",
+                      what ? what : "");
+  lua_pushstring(L, kind);
+  lua_pushstring(L, name);
+  lua_pushstring(L, what);
+  if (vidx != 0) lua_pushvalue(L, vidx);
+  else lua_pushnil(L);
+  lua_call(L, 4, 1);
+  return lua_error(L);
+}
+
+/* Raises ERR_OUT_OF_RANGE for the argument at idx with a range text. */
+static int buf_range (lua_State *L, const char *name, int idx,
+                      const char *fmt, lua_Integer lo, lua_Integer hi) {
+  idx = lua_absindex(L, idx);
+  lua_pushfstring(L, fmt, lo, hi);
+  return buf_throw(L, "range", name, lua_tostring(L, -1), idx);
+}
+
+/* The Buffer at idx, or NULL; mt is the index of its metatable. */
+static lode_buf *buf_test (lua_State *L, int idx, int mt) {
+  lode_buf *b = (lode_buf *)lua_touserdata(L, idx);
+  int ok;
+  if (b == NULL || !lua_getmetatable(L, idx)) return NULL;
+  ok = lua_rawequal(L, -1, mt);
+  lua_pop(L, 1);
+  return ok ? b : NULL;
+}
+
+static lode_buf *buf_arg (lua_State *L, int idx, const char *name) {
+  lode_buf *b = buf_test(L, idx, UP_MT);
+  if (b == NULL) buf_throw(L, "type", name, "an instance of Buffer", idx);
+  return b;
+}
+#define buf_self(L) buf_arg(L, 1, "this")
+
+/* Bytes of a string or Buffer argument (numbers convert as for ..). */
+static const char *bytes_arg (lua_State *L, int idx, size_t *len) {
+  lode_buf *b;
+  if (lua_type(L, idx) == LUA_TSTRING || lua_type(L, idx) == LUA_TNUMBER)
+    return lua_tolstring(L, idx, len);
+  if ((b = buf_test(L, idx, UP_MT)) == NULL) return NULL;
+  *len = b->len;
+  return b->data;
+}
+
+/* Node's validateInteger: nil gives def, else an integer in [lo, hi]. */
+static lua_Integer arg_int (lua_State *L, int idx, const char *name,
+                            lua_Integer def, lua_Integer lo,
+                            lua_Integer hi) {
+  int isnum;
+  lua_Integer v;
+  if (lua_isnoneornil(L, idx)) return def;
+  v = lua_tointegerx(L, idx, &isnum);
+  if (!isnum && lua_type(L, idx) != LUA_TNUMBER)
+    buf_throw(L, "type", name, "number", idx);
+  if (!isnum) buf_throw(L, "range", name, "an integer", idx);
+  if (v < lo || v > hi) buf_range(L, name, idx, ">= %I && <= %I", lo, hi);
+  return v;
+}
+
+/* JS Math.trunc(+v) as an integer: NaN and non-numbers give nan. */
+static lua_Integer arg_trunc (lua_State *L, int idx, lua_Integer nan) {
+  int isnum;
+  lua_Integer i = lua_tointegerx(L, idx, &isnum);
+  lua_Number d;
+  if (isnum) return i;
+  d = lua_tonumberx(L, idx, &isnum);
+  if (!isnum || d != d) return nan;
+  if (d >= 0x1p62) return (lua_Integer)1 << 62;
+  if (d <= -0x1p62) return -((lua_Integer)1 << 62);
+  return (lua_Integer)d;
+}
+
+/* A byte as a Uint8Array stores it: modulo 256, floats truncated,
+** NaN, infinities and non-numbers 0, booleans 0/1. */
+static unsigned byte_of (lua_State *L, int idx) {
+  int isnum;
+  lua_Integer i = lua_tointegerx(L, idx, &isnum);
+  lua_Number d;
+  if (isnum) return (unsigned)(i & 0xFF);
+  if (lua_isboolean(L, idx)) return (unsigned)lua_toboolean(L, idx);
+  d = lua_tonumberx(L, idx, &isnum);
+  if (!isnum || d != d || d == HUGE_VAL || d == -HUGE_VAL) return 0;
+  d = fmod(trunc(d), 256.0);
+  return (unsigned)(d < 0 ? d + 256.0 : d);
+}
+
+/* }====================================================== */
+
+/*
+** {======================================================
+** Creating Buffers
+** =======================================================
+*/
+
+/* Pushes a Buffer of n uninitialized inline bytes; mt: its metatable. */
+static lode_buf *buf_new (lua_State *L, size_t n, int mt) {
+  lode_buf *b;
+  if (n > BUF_MAX) luaL_error(L, "Buffer: length %I too large", (lua_Integer)n);
+  b = (lode_buf *)lua_newuserdatauv(L, sizeof(lode_buf) + n, 0);
+  b->data = (char *)(b + 1);
+  b->len = n;
+  b->off = 0;
+  b->blk = NULL;
+  lua_pushvalue(L, mt);
+  lua_setmetatable(L, -2);
+  return b;
+}
+
+static lode_block *block_new (size_t n, int shared) {
+  lode_block *k = (lode_block *)calloc(1, sizeof(lode_block) + n);
+  if (k == NULL) return NULL;
+  atomic_init(&k->refs, 1);
+  k->shared = shared;
+  k->size = n;
+  k->bytes = k->data;
+  return k;
+}
+
+static void block_release (lode_block *k) {
+  if (atomic_fetch_sub(&k->refs, 1) != 1) return;
+  if (k->bytes != k->data) free(k->bytes);
+  free(k);
+}
+
+static int holder_gc (lua_State *L) {
+  lode_block **h = (lode_block **)lua_touserdata(L, 1);
+  if (*h != NULL) block_release(*h);
+  *h = NULL;
+  return 0;
+}
+
+/*
+** Pushes a Buffer over [off, off + len) of k, taking over one reference
+** of k (a holder userdata's __gc drops it). Raises only on memory errors,
+** which then leak that reference.
+*/
+static lode_buf *buf_onblock (lua_State *L, lode_block *k, size_t off,
+                              size_t len, int mt) {
+  lode_block **h = (lode_block **)lua_newuserdatauv(L, sizeof *h, 0);
+  lode_buf *b;
+  *h = k;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &key_holder);
+  lua_setmetatable(L, -2);
+  b = (lode_buf *)lua_newuserdatauv(L, sizeof *b, 1);
+  b->data = k->bytes + off;
+  b->len = len;
+  b->off = off;
+  b->blk = k;
+  lua_pushvalue(L, mt);
+  lua_setmetatable(L, -2);
+  lua_rotate(L, -2, 1);          /* holder on top */
+  lua_setiuservalue(L, -2, 1);
+  return b;
+}
+
+/* }====================================================== */
+
+/*
+** {======================================================
+** Text: Lua strings are UTF-8 for the text encodings (API.md 5 "Text")
+** =======================================================
+*/
+
+enum { ENC_UTF8, ENC_HEX, ENC_B64, ENC_B64URL, ENC_LATIN1, ENC_ASCII,
+       ENC_UTF16 };
+
+static const struct { const char *name; unsigned char len, id; }
+enc_names[] = {
+  {"utf8", 4, ENC_UTF8}, {"hex", 3, ENC_HEX}, {"base64", 6, ENC_B64},
+  {"utf-8", 5, ENC_UTF8}, {"latin1", 6, ENC_LATIN1},
+  {"base64url", 9, ENC_B64URL}, {"binary", 6, ENC_LATIN1},
+  {"ascii", 5, ENC_ASCII}, {"utf16le", 7, ENC_UTF16},
+  {"utf-16le", 8, ENC_UTF16}, {"ucs2", 4, ENC_UTF16},
+  {"ucs-2", 5, ENC_UTF16}
+};
+
+/* The encoding named s (case-insensitive, as Node), or -1. */
+static int enc_find (const char *s, size_t n) {
+  char low[10];
+  size_t i, k;
+  if (n == 0 || n > sizeof low) return -1;
+  for (i = 0; i < n; i++)
+    low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+  for (k = 0; k < sizeof enc_names / sizeof enc_names[0]; k++)
+    if (enc_names[k].len == n && memcmp(low, enc_names[k].name, n) == 0)
+      return enc_names[k].id;
+  return -1;
+}
+
+/* The encoding argument: nil and "" are utf8; a non-string is utf8 when
+** 'lenient' (Buffer.from), else, like an unknown name, an error. */
+static int enc_arg (lua_State *L, int idx, int lenient) {
+  size_t n;
+  const char *s;
+  int e;
+  if (lua_isnoneornil(L, idx)) return ENC_UTF8;
+  if (lua_type(L, idx) == LUA_TSTRING) {
+    s = lua_tolstring(L, idx, &n);
+    if (n == 0) return ENC_UTF8;
+    if ((e = enc_find(s, n)) >= 0) return e;
+  } else if (lenient) return ENC_UTF8;
+  return buf_throw(L, "encoding", NULL, NULL, idx);
+}
+
+/* Length of the well-formed UTF-8 sequence at p (1..4), or minus the
+** length of its maximal ill-formed subpart, which the decoder replaces
+** by one U+FFFD (WHATWG, as V8 and so Node). n >= 1. */
+static int utf8_seq (const unsigned char *p, size_t n) {
+  unsigned lo = 0x80, hi = 0xBF, c = p[0];
+  int need, k;
+  if (c < 0x80) return 1;
+  if (c < 0xC2 || c > 0xF4) return -1;
+  need = c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
+  if (c == 0xE0) lo = 0xA0;
+  else if (c == 0xED) hi = 0x9F;
+  else if (c == 0xF0) lo = 0x90;
+  else if (c == 0xF4) hi = 0x8F;
+  for (k = 1; k <= need; k++) {
+    if ((size_t)k >= n || p[k] < lo || p[k] > hi) return -k;
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  return need + 1;
+}
+
+/* Length of the longest well-formed prefix; ASCII 8 bytes at a time. */
+static size_t utf8_valid (const unsigned char *p, size_t n) {
+  size_t i = 0;
+  uint64_t w;
+  int k;
+  while (i < n) {
+    if (i + 8 <= n) {
+      memcpy(&w, p + i, 8);
+      if ((w & 0x8080808080808080ULL) == 0) { i += 8; continue; }
+    }
+    if ((k = utf8_seq(p + i, n - i)) < 0) break;
+    i += (size_t)k;
+  }
+  return i;
+}
+
+/* The code point at s[*i]; a byte that starts no well-formed sequence
+** stands for itself (U+0080..U+00FF), so binary strings survive. */
+static uint32_t utf8_next (const unsigned char *s, size_t n, size_t *i) {
+  const unsigned char *p = s + *i;
+  int k = utf8_seq(p, n - *i), j;
+  uint32_t c = p[0];
+  if (k <= 1) { *i += 1; return c; }
+  c &= 0x7Fu >> k;
+  for (j = 1; j < k; j++) c = c << 6 | (p[j] & 0x3Fu);
+  *i += (size_t)k;
+  return c;
+}
+
+static size_t utf8_put (unsigned char *d, uint32_t c) {
+  if (c < 0x80) { d[0] = (unsigned char)c; return 1; }
+  if (c < 0x800) {
+    d[0] = (unsigned char)(0xC0 | c >> 6);
+    d[1] = (unsigned char)(0x80 | (c & 0x3F));
+    return 2;
+  }
+  if (c < 0x10000) {
+    d[0] = (unsigned char)(0xE0 | c >> 12);
+    d[1] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+    d[2] = (unsigned char)(0x80 | (c & 0x3F));
+    return 3;
+  }
+  d[0] = (unsigned char)(0xF0 | c >> 18);
+  d[1] = (unsigned char)(0x80 | (c >> 12 & 0x3F));
+  d[2] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
+  d[3] = (unsigned char)(0x80 | (c & 0x3F));
+  return 4;
+}
+
+/* UTF-16 code units of a Lua string read as text (latin1 bytes). */
+static size_t utf8_units (const unsigned char *s, size_t n) {
+  size_t i = 0, u = 0;
+  while (i < n) {
+    if (s[i] < 0x80) { i++; u++; }
+    else u += utf8_next(s, n, &i) > 0xFFFF ? 2 : 1;
+  }
+  return u;
+}
+
+/* utf8 write: bytes unchanged, but never half a character (Node). */
+static size_t utf8_write (unsigned char *d, size_t cap,
+                          const unsigned char *s, size_t n) {
+  size_t k = cap;
+  if (n > cap) {
+    while (k > 0 && cap - k < 3 && (s[k] & 0xC0) == 0x80) k--;
+    n = k < cap && s[k] >= 0xC0 ? k : cap;
+  }
+  memcpy(d, s, n);
+  return n;
+}
+
+static void utf8_push (lua_State *L, const unsigned char *p, size_t n) {
+  size_t i = utf8_valid(p, n);
+  luaL_Buffer lb;
+  int k;
+  if (i == n) { lua_pushlstring(L, (const char *)p, n); return; }
+  luaL_buffinit(L, &lb);
+  for (;;) {
+    luaL_addlstring(&lb, (const char *)p, i);
+    p += i;
+    n -= i;
+    if (n == 0) break;
+    k = -utf8_seq(p, n);
+    luaL_addstring(&lb, "\xEF\xBF\xBD");
+    p += k;
+    n -= (size_t)k;
+    i = utf8_valid(p, n);
+  }
+  luaL_pushresult(&lb);
+}
+
+/* latin1 and ascii write one byte per UTF-16 unit (its low byte). */
+static size_t latin1_write (unsigned char *d, size_t cap,
+                            const unsigned char *s, size_t n) {
+  size_t i = 0, o = 0;
+  uint32_t c;
+  while (i < n && o < cap) {
+    c = s[i] < 0x80 ? s[i++] : utf8_next(s, n, &i);
+    if (c > 0xFFFF) {              /* a surrogate pair, as in a JS string */
+      c -= 0x10000;
+      d[o++] = (unsigned char)(c >> 10);
+      if (o == cap) break;
+    }
+    d[o++] = (unsigned char)c;
+  }
+  return o;
+}
+
+static void latin1_push (lua_State *L, const unsigned char *p, size_t n,
+                         unsigned mask) {
+  luaL_Buffer lb;
+  unsigned char *d = (unsigned char *)luaL_buffinitsize(L, &lb, 2 * n);
+  size_t i, o = 0;
+  for (i = 0; i < n; i++) o += utf8_put(d + o, p[i] & mask);
+  luaL_pushresultsize(&lb, o);
+}
+
+static size_t utf16_write (unsigned char *d, size_t cap,
+                           const unsigned char *s, size_t n) {
+  size_t i = 0, o = 0;
+  uint32_t c;
+  while (i < n && o + 2 <= cap) {
+    c = utf8_next(s, n, &i);
+    if (c > 0xFFFF) {
+      c -= 0x10000;
+      d[o] = (unsigned char)(c >> 10);
+      d[o + 1] = (unsigned char)(0xD8 | c >> 18);
+      o += 2;
+      if (o + 2 > cap) break;
+      c = 0xDC00 | (c & 0x3FF);
+    }
+    d[o] = (unsigned char)c;
+    d[o + 1] = (unsigned char)(c >> 8);
+    o += 2;
+  }
+  return o;
+}
+
+/* Surrogate pairs join; a lone surrogate becomes U+FFFD; an odd last
+** byte is ignored (Node). */
+static void utf16_push (lua_State *L, const unsigned char *p, size_t n) {
+  luaL_Buffer lb;
+  unsigned char *d = (unsigned char *)luaL_buffinitsize(L, &lb, n / 2 * 3);
+  size_t i, o = 0;
+  uint32_t c, c2;
+  for (i = 0; i + 1 < n; i += 2) {
+    c = p[i] | (uint32_t)p[i + 1] << 8;
+    if (c >= 0xD800 && c < 0xE000) {
+      c2 = i + 3 < n ? (p[i + 2] | (uint32_t)p[i + 3] << 8) : 0;
+      if (c < 0xDC00 && c2 >= 0xDC00 && c2 < 0xE000) {
+        c = 0x10000 + ((c - 0xD800) << 10) + (c2 - 0xDC00);
+        i += 2;
+      } else c = 0xFFFD;
+    }
+    o += utf8_put(d + o, c);
+  }
+  luaL_pushresultsize(&lb, o);
+}
+
+static int hex_digit (unsigned c) {
+  if (c >= '0' && c <= '9') return (int)(c - '0');
+  c |= 0x20;
+  return c >= 'a' && c <= 'f' ? (int)(c - 'a' + 10) : -1;
+}
+
+/* Stops at the first pair that is not hex, as Node. */
+static size_t hex_write (unsigned char *d, size_t cap,
+                         const unsigned char *s, size_t n) {
+  size_t i;
+  int hi, lo;
+  for (i = 0; i < cap && 2 * i + 1 < n; i++) {
+    hi = hex_digit(s[2 * i]);
+    lo = hex_digit(s[2 * i + 1]);
+    if (hi < 0 || lo < 0) break;
+    d[i] = (unsigned char)(hi << 4 | lo);
+  }
+  return i;
+}
+
+static void hex_push (lua_State *L, const unsigned char *p, size_t n) {
+  static const char digits[] = "0123456789abcdef";
+  luaL_Buffer lb;
+  char *d = luaL_buffinitsize(L, &lb, 2 * n);
+  size_t i;
+  for (i = 0; i < n; i++) {
+    d[2 * i] = digits[p[i] >> 4];
+    d[2 * i + 1] = digits[p[i] & 15];
+  }
+  luaL_pushresultsize(&lb, 2 * n);
+}
+
+static int b64_digit (unsigned c) {
+  if (c >= 'A' && c <= 'Z') return (int)(c - 'A');
+  if (c >= 'a' && c <= 'z') return (int)(c - 'a' + 26);
+  if (c >= '0' && c <= '9') return (int)(c - '0' + 52);
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;
+}
+
+/* Node's size estimate: 3/4 of the length without up to two '='. */
+static size_t b64_len (const unsigned char *s, size_t n) {
+  if (n > 0 && s[n - 1] == '=') n--;
+  if (n > 1 && s[n - 1] == '=') n--;
+  return n * 3 / 4;
+}
+
+/* Both alphabets; characters outside them (whitespace) are skipped and
+** '=' ends the data, so missing padding is fine (Node). */
+static size_t b64_write (unsigned char *d, size_t cap,
+                         const unsigned char *s, size_t n) {
+  uint32_t acc = 0;
+  size_t i, o = 0;
+  int bits = 0, v;
+  for (i = 0; i < n && o < cap; i++) {
+    if ((v = b64_digit(s[i])) < 0) {
+      if (s[i] == '=') break;
+      continue;
+    }
+    acc = (acc << 6 | (uint32_t)v) & 0xFFFFFF;
+    if ((bits += 6) >= 8) {
+      bits -= 8;
+      d[o++] = (unsigned char)(acc >> bits);
+    }
+  }
+  return o;
+}
+
+static void b64_push (lua_State *L, const unsigned char *p, size_t n,
+                      int url) {
+  const char *a = url
+    ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  luaL_Buffer lb;
+  char *d = luaL_buffinitsize(L, &lb, (n + 2) / 3 * 4);
+  size_t i, o = 0;
+  uint32_t v;
+  for (i = 0; i + 2 < n; i += 3) {
+    v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+    d[o++] = a[v >> 18];
+    d[o++] = a[v >> 12 & 63];
+    d[o++] = a[v >> 6 & 63];
+    d[o++] = a[v & 63];
+  }
+  if (i < n) {
+    v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
+    d[o++] = a[v >> 18];
+    d[o++] = a[v >> 12 & 63];
+    if (i + 1 < n) d[o++] = a[v >> 6 & 63];
+    else if (!url) d[o++] = '=';
+    if (!url) d[o++] = '=';
+  }
+  luaL_pushresultsize(&lb, o);
+}
+
+/* Bytes that encoding s takes (an upper bound for hex and base64). */
+static size_t enc_len (int enc, const unsigned char *s, size_t n) {
+  switch (enc) {
+    case ENC_HEX: return n / 2;
+    case ENC_B64: case ENC_B64URL: return b64_len(s, n);
+    case ENC_LATIN1: case ENC_ASCII: return utf8_units(s, n);
+    case ENC_UTF16: return 2 * utf8_units(s, n);
+    default: return n;
+  }
+}
+
+/* Encodes s into at most cap bytes at d; returns the bytes written. */
+static size_t enc_write (int enc, char *d, size_t cap, const char *s,
+                         size_t n) {
+  unsigned char *o = (unsigned char *)d;
+  const unsigned char *i = (const unsigned char *)s;
+  switch (enc) {
+    case ENC_HEX: return hex_write(o, cap, i, n);
+    case ENC_B64: case ENC_B64URL: return b64_write(o, cap, i, n);
+    case ENC_LATIN1: case ENC_ASCII: return latin1_write(o, cap, i, n);
+    case ENC_UTF16: return utf16_write(o, cap, i, n);
+    default: return utf8_write(o, cap, i, n);
+  }
+}
+
+/* Pushes the n bytes at p decoded as a Lua string. */
+static void enc_push (lua_State *L, int enc, const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s;
+  switch (enc) {
+    case ENC_HEX: hex_push(L, p, n); break;
+    case ENC_B64: case ENC_B64URL: b64_push(L, p, n, enc == ENC_B64URL);
+      break;
+    case ENC_LATIN1: latin1_push(L, p, n, 0xFF); break;
+    case ENC_ASCII: latin1_push(L, p, n, 0x7F); break;
+    case ENC_UTF16: utf16_push(L, p, n); break;
+    default: utf8_push(L, p, n);
+  }
+}
+
+/* }====================================================== */
+
+/*
+** {======================================================
+** Metamethods
+** =======================================================
+*/
+
+/* A key that is no method. lode.buffer adds Lua methods to the same
+** table; a Buffer made by another binding before anyone required it
+** loads it once here. */
+static int buf_miss (lua_State *L) {
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_loaded) != LUA_TNIL)
+    return 0;
+  lua_pushboolean(L, 1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_loaded);
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "lode.buffer");
+  if (lua_pcall(L, 1, 0, 0) != LUA_OK) return 0;
+  lua_pushvalue(L, 2);
+  lua_rawget(L, UP_METHODS);
+  return 1;
+}
+
+/* buf[i] (0-based; out of range gives nil), then methods and fields. */
+static int buf_index (lua_State *L) {
+  lode_buf *b = buf_self(L);
+  lua_Integer i;
+  int isnum;
+  if (lua_type(L, 2) == LUA_TNUMBER) {
+    i = lua_tointegerx(L, 2, &isnum);
+    if (isnum && (lua_Unsigned)i < b->len)
+      lua_pushinteger(L, (unsigned char)b->data[i]);
+    else lua_pushnil(L);
+    return 1;
+  }
+  lua_pushvalue(L, 2);
+  switch (lua_rawget(L, UP_METHODS)) {
+    case LUA_TNIL: return buf_miss(L);
+    case LUA_TLIGHTUSERDATA:
+      lua_pushinteger(L, (lua_Integer)(lua_touserdata(L, -1) == &key_len
+                                       ? b->len : b->off));
+      return 1;
+    default: return 1;
+  }
+}
+
+/* buf[i] = v stores a byte (modulo 256); out of range is ignored. */
+static int buf_newindex (lua_State *L) {
+  lode_buf *b = buf_self(L);
+  lua_Integer i;
+  int isnum;
+  if (lua_type(L, 2) != LUA_TNUMBER)
+    return buf_throw(L, "type", "index", "number", 2);
+  i = lua_tointegerx(L, 2, &isnum);
+  if (isnum && (lua_Unsigned)i < b->len) b->data[i] = (char)byte_of(L, 3);
+  return 0;
+}
+
+static int buf_len (lua_State *L) {
+  lua_pushinteger(L, (lua_Integer)buf_self(L)->len);
+  return 1;
+}
+
+/* a .. b with strings, numbers or Buffers: a Lua string. */
+static int buf_concat (lua_State *L) {
+  size_t la, lb;
+  const char *a = bytes_arg(L, 1, &la), *b = bytes_arg(L, 2, &lb);
+  luaL_Buffer out;
+  char *d;
+  if (a == NULL || b == NULL)
+    return luaL_error(L, "attempt to concatenate a %s value",
+                      luaL_typename(L, a == NULL ? 1 : 2));
+  d = luaL_buffinitsize(L, &out, la + lb);
+  memcpy(d, a, la);
+  memcpy(d + la, b, lb);
+  luaL_pushresultsize(&out, la + lb);
+  return 1;
+}
+
+static int buf_tostr (lua_State *L) {
+  lode_buf *b = buf_self(L);
+  utf8_push(L, (const unsigned char *)b->data, b->len);
+  return 1;
+}
+
+static int buf_eq (lua_State *L) {
+  lode_buf *a = buf_test(L, 1, UP_MT), *b = buf_test(L, 2, UP_MT);
+  lua_pushboolean(L, a != NULL && b != NULL && a->len == b->len &&
+                  memcmp(a->data, b->data, a->len) == 0);
+  return 1;
+}
+
+/* }====================================================== */
+
+/*
+** {======================================================
+** Methods
+** =======================================================
+*/
+
+/* toString(enc, start, finish): start/finish clamp as Node's. */
+static int buf_tostring (lua_State *L) {
+  lode_buf *b = buf_self(L);
+  int enc = enc_arg(L, 2, 0);
+  size_t s = 0, e = b->len;
+  lua_Integer v;
+  if (lua_gettop(L) > 2) {
+    v = arg_trunc(L, 3, 0);
+    s = v <= 0 ? 0 : (size_t)v < e ? (size_t)v : e;
+    if (!lua_isnoneornil(L, 4)) {
+      v = arg_trunc(L, 4, 0);
+      e = v <= 0 ? 0 : (size_t)v < e ? (size_t)v : e;
+    }
+    if (e < s) e = s;
+  }
+  enc_push(L, enc, b->data + s, e - s);
+  return 1;
+}
+
+/* write(string, offset, length, enc); (string, enc); returns bytes. */
+static int buf_write (lua_State *L) {
+  lode_buf *b = buf_self(L);
+  size_t n, off = 0, cap = b->len;
+  const char *s;
+  int enc = ENC_UTF8;
+  if (lua_type(L, 2) != LUA_TSTRING)
+    return buf_throw(L, "type", "string", "string", 2);
+  s = lua_tolstring(L, 2, &n);
+  if (lua_type(L, 3) == LUA_TSTRING && lua_isnoneornil(L, 4))
+    enc = enc_arg(L, 3, 0);
+  else if (!lua_isnoneornil(L, 3)) {
+    off = (size_t)arg_int(L, 3, "offset", 0, 0, (lua_Integer)b->len);
+    cap = b->len - off;
+    if (lua_type(L, 4) == LUA_TSTRING) enc = enc_arg(L, 4, 0);
+    else {
+      n = n;
+      if (!lua_isnoneornil(L, 4)) {
+        size_t l = (size_t)arg_int(L, 4, "length", 0, 0,
+                                   (lua_Integer)b->len);
+        if (l < cap) cap = l;
+      }
+      enc = enc_arg(L, 5, 0);
+    }
+  }
+  lua_pushinteger(L, (lua_Integer)enc_write(enc, b->data + off, cap, s, n));
+  return 1;
+}
+
+static size_t slice_at (lua_Integer v, size_t len) {
+  if (v < 0) return (lua_Integer)len + v > 0 ? (size_t)((lua_Integer)len + v)
+                                             : 0;
+  return (lua_Unsigned)v < len ? (size_t)v : len;
+}
+
+/* slice/subarray(start, finish): a view on the same memory, indices
+** as Node's (negative from the end, clamped). */
+static int buf_slice (lua_State *L) {
+  lode_buf *b = buf_self(L), *s;
+  size_t st = slice_at(arg_trunc(L, 2, 0), b->len), en = b->len;
+  if (!lua_isnoneornil(L, 3)) en = slice_at(arg_trunc(L, 3, 0), b->len);
+  if (en < st) en = st;
+  s = (lode_buf *)lua_newuserdatauv(L, sizeof *s, 1);
+  s->data = b->data + st;
+  s->len = en - st;
+  s->off = b->off + st;
+  s->blk = b->blk;
+  lua_pushvalue(L, UP_MT);
+  lua_setmetatable(L, -2);
+  if (lua_getiuservalue(L, 1, 1) == LUA_TNONE) {  /* b owns its bytes */
+    lua_pop(L, 1);
+    lua_pushvalue(L, 1);
+  }
+  lua_setiuservalue(L, -2, 1);
+  return 1;
+}
+
+/* copy(target, targetStart, sourceStart, sourceEnd): bytes copied. */
+static int buf_copy (lua_State *L) {
+  lode_buf *b = buf_self(L), *t = buf_arg(L, 2, "target");
+  lua_Integer ts = arg_trunc(L, 3, 0), ss = arg_trunc(L, 4, 0);
+  lua_Integer se = lua_isnoneornil(L, 5) ? (lua_Integer)b->len
+                                         : arg_trunc(L, 5, 0);
+  lua_Integer tl = (lua_Integer)t->len, sl = (lua_Integer)b->len, nb;
+  if (ts < 0) buf_range(L, "targetStart", 3, ">= %I", 0, 0);
+  if (ss < 0 || ss > sl)
+    buf_range(L, "sourceStart", 4, ">= %I && <= %I", 0, sl);
+  if (se < 0) buf_range(L, "sourceEnd", 5, ">= %I", 0, 0);
+  nb = ts >= tl || ss >= se ? 0 : se - ss;
+  if (nb > tl - ts) nb = tl - ts;
+  if (nb > sl - ss) nb = sl - ss;
+  if (nb > 0) memmove(t->data + ts, b->data + ss, (size_t)nb);
+  lua_pushinteger(L, nb);
+  return 1;
+}
+
+static int cmp_bytes (const char *a, size_t la, const char *b, size_t lb) {
+  int r = memcmp(a, b, la < lb ? la : lb);
+  if (r == 0) return la > lb ? 1 : la < lb ? -1 : 0;
+  return r > 0 ? 1 : -1;
+}
+
+static int buf_equals (lua_State *L) {
+  lode_buf *b = buf_self(L);
+  size_t n;
+  const char *o = lua_isnumber(L, 2) ? NULL : bytes_arg(L, 2, &n);
+  if (o == NULL) buf_throw(L, "type", "otherBuffer", "an instance of Buffer",
+                           2);
+  lua_pushboolean(L, n == b->len && memcmp(o, b->data, n) == 0);
+  return 1;
+}
+
+/* compare(target, targetStart, targetEnd, sourceStart, sourceEnd). */
+static int buf_compare (lua_State *L) {
+  lode_buf *b = buf_self(L);
+  size_t n;
+  const char *o = lua_isnumber(L, 2) ? NULL : bytes_arg(L, 2, &n);
+  lua_Integer ts, te, ss, se;
+  if (o == NULL) buf_throw(L, "type", "target", "an instance of Buffer", 2);
+  ts = arg_int(L, 3, "targetStart", 0, 0, (lua_Integer)BUF_MAX);
+  te = arg_int(L, 4, "targetEnd", (lua_Integer)n, 0, (lua_Integer)n);
+  ss = arg_int(L, 5, "sourceStart", 0, 0, (lua_Integer)BUF_MAX);
+  se = arg_int(L, 6, "sourceEnd", (lua_Integer)b->len, 0,
+               (lua_Integer)b->len);
+  if (ss >= se) lua_pushinteger(L, ts >= te ? 0 : -1);
+  else if (ts >= te) lua_pushinteger(L, 1);
+  else if (ts > (lua_Integer)n) buf_range(L, "targetStart", 3, "<= %I", n, 0);
+  else if (ss > (lua_Integer)b->len)
+    buf_range(L, "sourceStart", 5, "<= %I", (lua_Integer)b->len, 0);
+  else lua_pushinteger(L, cmp_bytes(b->data + ss, (size_t)(se - ss),
+                                    o + ts, (size_t)(te - ts)));
+  return 1;
+}
+
+/* swap16/32/64 in place; the size is upvalue 3. */
+static int buf_swap (lua_State *L) {
+  lode_buf *b = buf_self(L);
+  size_t n = (size_t)lua_tointeger(L, UP_CODE), i, k;
+  char t;
+  if (b->len % n != 0) {
+    lua_pushfstring(L, "%d-bits", (int)(8 * n));
+    return buf_throw(L, "size", NULL, lua_tostring(L, -1), 0);
+  }
+  for (i = 0; i < b->len; i += n)
+    for (k = 0; k < n / 2; k++) {
+      t = b->data[i + k];
+      b->data[i + k] = b->data[i + n - 1 - k];
+      b->data[i + n - 1 - k] = t;
+    }
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int buf_tojson (lua_State *L) {
+  lode_buf *b = buf_self(L);
+  size_t i;
+  lua_createtable(L, 0, 2);
+  lua_pushliteral(L, "Buffer");
+  lua_setfield(L, -2, "type");
+  lua_createtable(L, b->len < 0x7FFFFFFF ? (int)b->len : 0, 0);
+  for (i = 0; i < b->len; i++) {
+    lua_pushinteger(L, (unsigned char)b->data[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_setfield(L, -2, "data");
+  return 1;
+}
+
+/* }====================================================== */
+
+/*
+** {======================================================
+** Numbers: read/write{UInt,Int}{8,16,32}{LE,BE}, {UInt,Int}{LE,BE} with
+** a byteLength, {Float,Double}{LE,BE}, Big{UInt,Int}64{LE,BE}. One C
+** function each for reading and writing; the kind is upvalue 3.
+** =======================================================
+*/
+
+#define N_SIGNED 1
+#define N_BE 2
+#define N_FLOAT 4
+#define N_BIG 8
+#define N(size, flags) ((size) << 4 | (flags))
+
+static const struct { const char *name; int code; } num_kinds[] = {
+  {"UInt8", N(1, 0)}, {"Int8", N(1, N_SIGNED)},
+  {"UInt16LE", N(2, 0)}, {"UInt16BE", N(2, N_BE)},
+  {"Int16LE", N(2, N_SIGNED)}, {"Int16BE", N(2, N_SIGNED | N_BE)},
+  {"UInt32LE", N(4, 0)}, {"UInt32BE", N(4, N_BE)},
+  {"Int32LE", N(4, N_SIGNED)}, {"Int32BE", N(4, N_SIGNED | N_BE)},
+  {"UIntLE", N(0, 0)}, {"UIntBE", N(0, N_BE)},
+  {"IntLE", N(0, N_SIGNED)}, {"IntBE", N(0, N_SIGNED | N_BE)},
+  {"FloatLE", N(4, N_FLOAT)}, {"FloatBE", N(4, N_FLOAT | N_BE)},
+  {"DoubleLE", N(8, N_FLOAT)}, {"DoubleBE", N(8, N_FLOAT | N_BE)},
+  {"BigUInt64LE", N(8, N_BIG)}, {"BigUInt64BE", N(8, N_BIG | N_BE)},
+  {"BigInt64LE", N(8, N_BIG | N_SIGNED)},
+  {"BigInt64BE", N(8, N_BIG | N_SIGNED | N_BE)}
+};
+
+/* The byteLength argument of read/write{U,}Int{LE,BE}: 1..6. */
+static int num_bytelen (lua_State *L, int idx) {
+  int isnum;
+  lua_Integer n = lua_tointegerx(L, idx, &isnum);
+  if (!isnum && lua_type(L, idx) != LUA_TNUMBER)
+    buf_throw(L, "type", "byteLength", "number", idx);
+  if (!isnum) buf_throw(L, "range", "byteLength", "an integer", idx);
+  if (n < 1 || n > 6)
+    buf_range(L, "byteLength", idx, ">= %I and <= %I", 1, 6);
+  return (int)n;
+}
+
+/* The offset argument: an integer with offset + n <= #buf. */
+static size_t num_offset (lua_State *L, int idx, lode_buf *b, size_t n,
+                          int required) {
+  int isnum = 1;
+  lua_Integer o = 0;
+  if (!lua_isnoneornil(L, idx) || required) o = lua_tointegerx(L, idx, &isnum);
+  if (!isnum && lua_type(L, idx) != LUA_TNUMBER)
+    buf_throw(L, "type", "offset", "number", idx);
+  if (!isnum) buf_throw(L, "range", "offset", "an integer", idx);
+  if (b->len < n) buf_throw(L, "bounds", NULL, NULL, 0);
+  if (o < 0 || (size_t)o > b->len - n)
+    buf_range(L, "offset", idx, ">= %I and <= %I", 0,
+              (lua_Integer)(b->len - n));
+  return (size_t)o;
+}
+
+static int num_read (lua_State *L) {
+  lode_buf *b = buf_self(L);
+  int code = (int)lua_tointeger(L, UP_CODE), n = code >> 4, i;
+  const unsigned char *p;
+  uint64_t v = 0;
+  if (n == 0) n = num_bytelen(L, 3);
+  p = (const unsigned char *)b->data + num_offset(L, 2, b, (size_t)n,
+                                                  code >> 4 == 0);
+  for (i = 0; i < n; i++)
+    v |= (uint64_t)p[code & N_BE ? n - 1 - i : i] << (8 * i);
+  if (code & N_FLOAT) {
+    float f;
+    double d;
+    uint32_t u = (uint32_t)v;
+    if (n == 4) { memcpy(&f, &u, 4); d = f; }
+    else memcpy(&d, &v, 8);
+    lua_pushnumber(L, (lua_Number)d);
+  } else if ((code & N_SIGNED) && n < 8 && (v >> (8 * n - 1) & 1))
+    lua_pushinteger(L, (lua_Integer)(v | ~(uint64_t)0 << (8 * n)));
+  else lua_pushinteger(L, (lua_Integer)v);
+  return 1;
+}
+
+/* Raises ERR_OUT_OF_RANGE for the value of an n-byte integer write. */
+static int num_badvalue (lua_State *L, int n, int code) {
+  int sign = code & N_SIGNED, bits = 8 * n;
+  lua_Integer max = n > 4 ? 0 : ((lua_Integer)1 << (bits - sign)) - 1;
+  if (code & N_BIG)
+    lua_pushstring(L, sign ? ">= -(2n ** 63n) and < 2n ** 63n"
+                           : ">= 0n and < 2n ** 64n");
+  else if (n <= 4)
+    lua_pushfstring(L, ">= %I and <= %I", sign ? -max - 1 : 0, max);
+  else if (sign)
+    lua_pushfstring(L, ">= -(2 ** %d) and < 2 ** %d", bits - 1, bits - 1);
+  else lua_pushfstring(L, ">= 0 and < 2 ** %d", bits);
+  return buf_throw(L, "range", "value", lua_tostring(L, -1), 2);
+}
+
+/* The bits to store for the value argument (index 2) of a write. */
+static uint64_t num_value (lua_State *L, int code, int n) {
+  int isnum, sign = code & N_SIGNED;
+  lua_Number d = lua_tonumberx(L, 2, &isnum);
+  lua_Integer i, max = ((lua_Integer)1 << (8 * n - sign)) - 1;
+  uint64_t v;
+  if (!isnum) buf_throw(L, "type", "value", "number", 2);
+  if (code & N_FLOAT) {
+    float f = (float)d;
+    double x = (double)d;
+    uint32_t u;
+    if (n == 8) { memcpy(&v, &x, 8); return v; }
+    memcpy(&u, &f, 4);
+    return u;
+  }
+  i = lua_tointegerx(L, 2, &isnum);
+  if (code & N_BIG) {             /* any Lua integer: its 64 bits */
+    if (isnum) return (uint64_t)i;
+    if (!sign && d >= 0 && d < 0x1p64 && d == floor(d)) return (uint64_t)d;
+    return (uint64_t)num_badvalue(L, n, code);
+  }
+  if (!isnum) {                   /* a float: truncated; NaN stores 0 */
+    if (d != d) return 0;
+    if (d < (lua_Number)(sign ? -max - 1 : 0) || d > (lua_Number)max)
+      num_badvalue(L, n, code);
+    return (uint64_t)(lua_Integer)d;
+  }
+  if (i < (sign ? -max - 1 : 0) || i > max) num_badvalue(L, n, code);
+  return (uint64_t)i;
+}
+
+/* write*(value, offset[, byteLength]): returns offset + bytes written. */
+static int num_write (lua_State *L) {
+  lode_buf *b = buf_self(L);
+  int code = (int)lua_tointeger(L, UP_CODE), n = code >> 4, i;
+  unsigned char *p;
+  uint64_t v;
+  size_t o;
+  if (n == 0) n = num_bytelen(L, 4);
+  v = num_value(L, code, n);
+  o = num_offset(L, 3, b, (size_t)n, code >> 4 == 0);
+  p = (unsigned char *)b->data + o;
+  for (i = 0; i < n; i++)
+    p[code & N_BE ? n - 1 - i : i] = (unsigned char)(v >> (8 * i));
+  lua_pushinteger(L, (lua_Integer)(o + (size_t)n));
+  return 1;
+}
+
+/* }====================================================== */
+
+/*
+** {======================================================
+** Module functions (lode.binding.buffer), used by lua/lode/buffer.lua
+** =======================================================
+*/
+
+/* init(make_error): the Lua constructor buf_throw calls. */
+static int buffer_init (lua_State *L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua_settop(L, 1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_err);
+  lua_pushboolean(L, 1);       /* lode.buffer is loaded: no lazy require */
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_loaded);
+  return 0;
+}
+
+/* from(v, enc): a new Buffer from a string or a copy of a Buffer;
+** nothing for other values (the Lua side handles those). */
+static int buffer_from (lua_State *L) {
+  size_t n, cap;
+  const char *s;
+  lode_buf *b, *src;
+  int enc;
+  if (lua_type(L, 1) != LUA_TSTRING) {
+    if ((src = buf_test(L, 1, UP_MT)) == NULL) return 0;
+    b = buf_new(L, src->len, UP_MT);
+    memcpy(b->data, src->data, src->len);
+    return 1;
+  }
+  s = lua_tolstring(L, 1, &n);
+  enc = enc_arg(L, 2, 1);
+  cap = enc == ENC_UTF8 ? n : enc_len(enc, (const unsigned char *)s, n);
+  b = buf_new(L, cap, UP_MT);
+  if (enc == ENC_UTF8) memcpy(b->data, s, n);
+  else b->len = enc_write(enc, b->data, cap, s, n);
+  return 1;
+}
+
+/* from_array(t): bytes from a sequence of numbers. */
+static int buffer_from_array (lua_State *L) {
+  lua_Integer n = luaL_len(L, 1), i;
+  lode_buf *b = buf_new(L, n > 0 ? (size_t)n : 0, UP_MT);
+  for (i = 0; i < n; i++) {
+    lua_geti(L, 1, i + 1);
+    b->data[i] = (char)byte_of(L, -1);
+    lua_pop(L, 1);
+  }
+  return 1;
+}
+
+/* alloc(n, zero): n is checked by Lua; allocUnsafe skips the zeroing. */
+static int buffer_alloc (lua_State *L) {
+  lua_Integer n = luaL_checkinteger(L, 1);
+  lode_buf *b = buf_new(L, n > 0 ? (size_t)n : 0, UP_MT);
+  if (lua_toboolean(L, 2)) memset(b->data, 0, b->len);
+  return 1;
+}
+
+/* alloc_shared(n): zeroed, in a block with an atomic refcount. */
+static int buffer_alloc_shared (lua_State *L) {
+  lua_Integer n = luaL_checkinteger(L, 1);
+  lode_block *k = block_new(n > 0 ? (size_t)n : 0, 1);
+  if (k == NULL) return luaL_error(L, "not enough memory");
+  buf_onblock(L, k, 0, k->size, UP_MT);
+  return 1;
+}
+
+/* concat(list, total): total nil means the sum. Returns the Buffer, or
+** nil and the index of an element that is no string or Buffer. */
+static int buffer_concat (lua_State *L) {
+  lua_Integer n = luaL_len(L, 1), i;
+  size_t sum = 0, pos = 0, len, k;
+  const char *p;
+  lode_buf *b;
+  for (i = 1; i <= n; i++, lua_pop(L, 1)) {
+    lua_geti(L, 1, i);
+    if ((p = bytes_arg(L, -1, &len)) == NULL || lua_isnumber(L, -1)) {
+      lua_pushnil(L);
+      lua_pushinteger(L, i);
+      return 2;
+    }
+    sum += len;
+  }
+  b = buf_new(L, (size_t)luaL_optinteger(L, 2, (lua_Integer)sum), UP_MT);
+  for (i = 1; i <= n && pos < b->len; i++, lua_pop(L, 1)) {
+    lua_geti(L, 1, i);
+    p = bytes_arg(L, -1, &len);
+    k = len < b->len - pos ? len : b->len - pos;
+    memcpy(b->data + pos, p, k);
+    pos += k;
+  }
+  memset(b->data + pos, 0, b->len - pos);
+  return 1;
+}
+
+/* byte_length(v, enc): Node's byteLength (an unknown encoding counts as
+** utf8); nil for a value that is neither string nor Buffer. */
+static int buffer_byte_length (lua_State *L) {
+  size_t n;
+  const char *s;
+  int enc = -1;
+  lode_buf *b;
+  if (lua_type(L, 1) != LUA_TSTRING) {
+    if ((b = buf_test(L, 1, UP_MT)) == NULL) return 0;
+    lua_pushinteger(L, (lua_Integer)b->len);
+    return 1;
+  }
+  s = lua_tolstring(L, 1, &n);
+  if (lua_type(L, 2) == LUA_TSTRING) {
+    size_t k;
+    const char *e = lua_tolstring(L, 2, &k);
+    enc = enc_find(e, k);
+  }
+  if (enc < 0) enc = ENC_UTF8;
+  lua_pushinteger(L, (lua_Integer)enc_len(enc, (const unsigned char *)s,
+                                          n));
+  return 1;
+}
+
+static int buffer_is_encoding (lua_State *L) {
+  size_t n;
+  const char *s = lua_type(L, 1) == LUA_TSTRING ? lua_tolstring(L, 1, &n)
+                                                : NULL;
+  lua_pushboolean(L, s != NULL && enc_find(s, n) >= 0);
+  return 1;
+}
+
+static int buffer_is_buffer (lua_State *L) {
+  lua_pushboolean(L, buf_test(L, 1, UP_MT) != NULL);
+  return 1;
+}
+
+/* Node's IndexOfOffset: where a search starts, or -1 for no match. */
+static lua_Integer find_start (lua_Integer len, lua_Integer off,
+                               lua_Integer nlen, int fwd) {
+  if (off < 0) {
+    if (off + len >= 0) return len + off;
+    return fwd || nlen == 0 ? 0 : -1;
+  }
+  if (off + nlen <= len) return off;
+  if (nlen == 0) return len;
+  return fwd ? -1 : len - 1;
+}
+
+/* find(buf, needle, offset, forward): needle is a byte value, string or
+** Buffer (already encoded); offset an integer. Returns index or -1. */
+static int buffer_find (lua_State *L) {
+  lode_buf *b = buf_arg(L, 1, "buffer");
+  lua_Integer off = luaL_checkinteger(L, 3), len = (lua_Integer)b->len, o;
+  int fwd = lua_toboolean(L, 4);
+  char byte = (char)byte_of(L, 2);
+  size_t nl = 1;
+  const char *nd = lua_type(L, 2) == LUA_TNUMBER ? &byte
+                                                 : bytes_arg(L, 2, &nl);
+  const char *hit = NULL;
+  if (nd == NULL) return buf_throw(L, "type", "value", "string", 2);
+  o = find_start(len, off, (lua_Integer)nl, fwd);
+  if (nl == 0) { lua_pushinteger(L, o); return 1; }
+  if (len > 0 && o >= 0 && (lua_Integer)nl <= len - (fwd ? o : 0)) {
+    if (fwd) hit = memmem(b->data + o, (size_t)(len - o), nd, nl);
+    else {
+      if (o > len - (lua_Integer)nl) o = len - (lua_Integer)nl;
+      for (; o >= 0 && hit == NULL; o--)
+        if (b->data[o] == nd[0] && memcmp(b->data + o, nd, nl) == 0)
+          hit = b->data + o;
+    }
+  }
+  lua_pushinteger(L, hit ? (lua_Integer)(hit - b->data) : -1);
+  return 1;
+}
+
+/* fill(buf, value, start, finish): value is a byte value, or a string or
+** Buffer pattern (already encoded). Returns false for an empty pattern. */
+static int buffer_fill (lua_State *L) {
+  lode_buf *b = buf_arg(L, 1, "buffer");
+  size_t e = (size_t)luaL_checkinteger(L, 4), s, n, done;
+  const char *p;
+  if (e > b->len) e = b->len;
+  s = (size_t)luaL_checkinteger(L, 3);
+  if (s >= e) { lua_settop(L, 1); return 1; }
+  if (lua_type(L, 2) != LUA_TSTRING && buf_test(L, 2, UP_MT) == NULL) {
+    memset(b->data + s, (int)byte_of(L, 2), e - s);
+    lua_settop(L, 1);
+    return 1;
+  }
+  p = bytes_arg(L, 2, &n);
+  if (n == 0) { lua_pushboolean(L, 0); return 1; }
+  if (lua_type(L, 2) != LUA_TSTRING)   /* may overlap: copy it first */
+    p = lua_pushlstring(L, p, n);
+  done = n < e - s ? n : e - s;
+  memcpy(b->data + s, p, done);
+  for (; done < e - s; done *= 2)    /* doubling copies */
+    memcpy(b->data + s + done, b->data + s,
+           done < e - s - done ? done : e - s - done);
+  lua_settop(L, 1);
+  return 1;
+}
+
+static int buffer_compare (lua_State *L) {
+  lode_buf *a = buf_arg(L, 1, "buf1"), *b = buf_arg(L, 2, "buf2");
+  lua_pushinteger(L, cmp_bytes(a->data, a->len, b->data, b->len));
+  return 1;
+}
+
+/* is_utf8(buf), is_ascii(buf) for buffer.isUtf8 / isAscii. */
+static int buffer_is_utf8 (lua_State *L) {
+  lode_buf *b = buf_arg(L, 1, "input");
+  const unsigned char *p = (const unsigned char *)b->data;
+  size_t i = 0;
+  if (lua_toboolean(L, 2)) while (i < b->len && p[i] < 0x80) i++;
+  else i = utf8_valid(p, b->len);
+  lua_pushboolean(L, i == b->len);
+  return 1;
+}
+
+/* For binding specs: adopt(s) runs lode_buffer_adopt on a malloc'd copy;
+** block_info(buf) gives shared flag and refcount of a block Buffer. */
+static int buffer_adopt (lua_State *L) {
+  size_t n;
+  const char *s = luaL_checklstring(L, 1, &n);
+  char *d = (char *)malloc(n ? n : 1);
+  if (d == NULL) return luaL_error(L, "not enough memory");
+  memcpy(d, s, n);
+  lode_buffer_adopt(L, d, n);
+  return 1;
+}
+
+static int buffer_block_info (lua_State *L) {
+  lode_buf *b = buf_arg(L, 1, "buffer");
+  if (b->blk == NULL) return 0;
+  lua_pushboolean(L, b->blk->shared);
+  lua_pushinteger(L, (lua_Integer)atomic_load(&b->blk->refs));
+  return 2;
+}
+
+/* }====================================================== */
+
+/*
+** {======================================================
+** Setup: whichever comes first, luaopen or a lode_* call from another
+** binding, builds the complete metatable.
+** =======================================================
+*/
+
+static const luaL_Reg buf_meta[] = {
+  {"__index", buf_index}, {"__newindex", buf_newindex}, {"__len", buf_len},
+  {"__concat", buf_concat}, {"__tostring", buf_tostr}, {"__eq", buf_eq},
+  {NULL, NULL}
+};
+
+static const luaL_Reg buf_methods[] = {
+  {"toString", buf_tostring}, {"toLocaleString", buf_tostring},
+  {"write", buf_write}, {"slice", buf_slice}, {"subarray", buf_slice},
+  {"copy", buf_copy}, {"equals", buf_equals}, {"compare", buf_compare},
+  {"toJSON", buf_tojson}, {NULL, NULL}
+};
+
+static const luaL_Reg buf_funcs[] = {
+  {"init", buffer_init}, {"from", buffer_from},
+  {"from_array", buffer_from_array}, {"alloc", buffer_alloc},
+  {"alloc_shared", buffer_alloc_shared}, {"concat", buffer_concat},
+  {"byte_length", buffer_byte_length}, {"is_encoding", buffer_is_encoding},
+  {"is_buffer", buffer_is_buffer}, {"find", buffer_find},
+  {"fill", buffer_fill}, {"compare", buffer_compare},
+  {"is_utf8", buffer_is_utf8}, {"adopt", buffer_adopt},
+  {"block_info", buffer_block_info}, {NULL, NULL}
+};
+
+/* Sets l into the table at t, each function closing over the Buffer
+** metatable (mt) and the methods table (m); indices are absolute. */
+static void buf_setfuncs (lua_State *L, int t, const luaL_Reg *l, int mt,
+                          int m) {
+  lua_pushvalue(L, t);
+  lua_pushvalue(L, mt);
+  lua_pushvalue(L, m);
+  luaL_setfuncs(L, l, 2);
+  lua_pop(L, 1);
+}
+
+/* Adds a closure over (mt, m, code) to m under name. */
+static void buf_addcode (lua_State *L, int mt, int m, const char *name,
+                         lua_CFunction f, int code) {
+  lua_pushvalue(L, mt);
+  lua_pushvalue(L, m);
+  lua_pushinteger(L, code);
+  lua_pushcclosure(L, f, 3);
+  lua_setfield(L, m, name);
+}
+
+/* read/write for every numeric kind, plus Node's "Uint" aliases. */
+static void buf_numbers (lua_State *L, int mt, int m) {
+  char name[32], *u;
+  size_t k;
+  int w;
+  for (k = 0; k < sizeof num_kinds / sizeof num_kinds[0]; k++)
+    for (w = 0; w < 2; w++) {
+      snprintf(name, sizeof name, "%s%s", w ? "write" : "read",
+               num_kinds[k].name);
+      do buf_addcode(L, mt, m, name, w ? num_write : num_read,
+                     num_kinds[k].code);
+      while ((u = strstr(name, "UInt")) != NULL && (u[1] = 'i'));
+    }
+  buf_addcode(L, mt, m, "swap16", buf_swap, 2);
+  buf_addcode(L, mt, m, "swap32", buf_swap, 4);
+  buf_addcode(L, mt, m, "swap64", buf_swap, 8);
+}
+
+/* Builds the metatable, the methods table and the holder metatable. */
+static void buf_build (lua_State *L) {
+  int mt, m;
+  luaL_newmetatable(L, LODE_BUFFER_MT);
+  mt = lua_gettop(L);
+  lua_newtable(L);
+  m = lua_gettop(L);
+  buf_setfuncs(L, mt, buf_meta, mt, m);
+  buf_setfuncs(L, m, buf_methods, mt, m);
+  buf_numbers(L, mt, m);
+  lua_pushlightuserdata(L, (void *)&key_len);
+  lua_setfield(L, m, "length");
+  lua_pushlightuserdata(L, (void *)&key_len);
+  lua_setfield(L, m, "byteLength");
+  lua_pushlightuserdata(L, (void *)&key_off);
+  lua_setfield(L, m, "byteOffset");
+  luaL_newmetatable(L, "lode.Buffer.block");
+  lua_pushcfunction(L, holder_gc);
+  lua_setfield(L, -2, "__gc");
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_holder);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_methods);
+  lua_pushvalue(L, mt);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_mt);    /* complete: publish */
+}
+
+/* Pushes the Buffer metatable, building everything on first use. */
+static void buf_pushmt (lua_State *L) {
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_mt) == LUA_TTABLE) return;
+  lua_pop(L, 1);
+  buf_build(L);
+}
+
+int luaopen_lode_binding_buffer (lua_State *L) {
+  int mt, m;
+  buf_pushmt(L);
+  mt = lua_gettop(L);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &key_methods);
+  m = lua_gettop(L);
+  lua_createtable(L, 0, 24);
+  buf_setfuncs(L, lua_gettop(L), buf_funcs, mt, m);
+  lua_pushvalue(L, m);
+  lua_setfield(L, -2, "methods");
+  lua_pushvalue(L, mt);
+  lua_setfield(L, -2, "metatable");
+  lua_pushinteger(L, (lua_Integer)BUF_MAX);
+  lua_setfield(L, -2, "MAX_LENGTH");
+  return 1;
+}
+
+/* }====================================================== */
+
+/*
+** {======================================================
+** The C API of lode.h, for other bindings
+** =======================================================
+*/
+
+const char *lode_tobytes (lua_State *L, int idx, size_t *len) {
+  lode_buf *b;
+  if (lua_type(L, idx) == LUA_TSTRING) return lua_tolstring(L, idx, len);
+  idx = lua_absindex(L, idx);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &key_mt);
+  b = buf_test(L, idx, lua_gettop(L));
+  lua_pop(L, 1);
+  if (b == NULL) return NULL;
+  *len = b->len;
+  return b->data;
+}
+
+const char *lode_checkbytes (lua_State *L, int idx, size_t *len) {
+  const char *p = lode_tobytes(L, idx, len);
+  if (p == NULL) luaL_typeerror(L, idx, "string or Buffer");
+  return p;
+}
+
+char *lode_tobuffer (lua_State *L, int idx, size_t *len) {
+  if (lua_type(L, idx) != LUA_TUSERDATA) return NULL;
+  return (char *)lode_tobytes(L, idx, len);
+}
+
+char *lode_buffer_new (lua_State *L, size_t len) {
+  lode_buf *b;
+  buf_pushmt(L);
+  b = buf_new(L, len, lua_gettop(L));
+  memset(b->data, 0, len);
+  lua_remove(L, -2);
+  return b->data;
+}
+
+/* A block around 'data'; it is freed (with free) by the last holder. */
+void lode_buffer_adopt (lua_State *L, char *data, size_t len) {
+  lode_block *k = (lode_block *)malloc(sizeof *k);
+  if (k == NULL) {
+    free(data);
+    luaL_error(L, "not enough memory");
+    return;
+  }
+  atomic_init(&k->refs, 1);
+  k->shared = 0;
+  k->size = len;
+  k->bytes = data;
+  buf_pushmt(L);
+  buf_onblock(L, k, 0, len, lua_gettop(L));
+  lua_remove(L, -2);
+}
+
+/*
+** Sharing with worker threads. lode_buffer_share returns the block of
+** an allocShared Buffer at idx with one more reference (NULL for other
+** Buffers, which are copied instead), and its view in *off, *len.
+** lode_buffer_push_shared pushes a Buffer on it in any Lua state and
+** takes that reference over; lode_buffer_unshare drops one never pushed.
+*/
+void *lode_buffer_share (lua_State *L, int idx, size_t *off, size_t *len) {
+  lode_buf *b;
+  idx = lua_absindex(L, idx);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &key_mt);
+  b = buf_test(L, idx, lua_gettop(L));
+  lua_pop(L, 1);
+  if (b == NULL || b->blk == NULL || !b->blk->shared) return NULL;
+  atomic_fetch_add(&b->blk->refs, 1);
+  *off = b->off;
+  *len = b->len;
+  return b->blk;
+}
+
+void lode_buffer_push_shared (lua_State *L, void *blk, size_t off,
+                              size_t len) {
+  buf_pushmt(L);
+  buf_onblock(L, (lode_block *)blk, off, len, lua_gettop(L));
+  lua_remove(L, -2);
+}
+
+void lode_buffer_unshare (void *blk) {
+  block_release((lode_block *)blk);
+}
+
+/* }====================================================== */
