@@ -113,11 +113,10 @@ static lode_buf *buf_arg (lua_State *L, int idx, const char *name) {
 }
 #define buf_self(L) buf_arg(L, 1, "this")
 
-/* Bytes of a string or Buffer argument (numbers convert as for ..). */
+/* Bytes of a string or Buffer argument, or NULL. */
 static const char *bytes_arg (lua_State *L, int idx, size_t *len) {
   lode_buf *b;
-  if (lua_type(L, idx) == LUA_TSTRING || lua_type(L, idx) == LUA_TNUMBER)
-    return lua_tolstring(L, idx, len);
+  if (lua_type(L, idx) == LUA_TSTRING) return lua_tolstring(L, idx, len);
   if ((b = buf_test(L, idx, UP_MT)) == NULL) return NULL;
   *len = b->len;
   return b->data;
@@ -176,7 +175,8 @@ static unsigned byte_of (lua_State *L, int idx) {
 /* Pushes a Buffer of n uninitialized inline bytes; mt: its metatable. */
 static lode_buf *buf_new (lua_State *L, size_t n, int mt) {
   lode_buf *b;
-  if (n > BUF_MAX) luaL_error(L, "Buffer: length %I too large", (lua_Integer)n);
+  if (n > BUF_MAX) luaL_error(L, "Buffer: %I bytes is too large",
+                              (lua_Integer)n);
   b = (lode_buf *)lua_newuserdatauv(L, sizeof(lode_buf) + n, 0);
   b->data = (char *)(b + 1);
   b->len = n;
@@ -665,8 +665,12 @@ static int buf_len (lua_State *L) {
 /* a .. b with strings, numbers or Buffers: a Lua string. */
 static int buf_concat (lua_State *L) {
   size_t la, lb;
-  const char *a = bytes_arg(L, 1, &la), *b = bytes_arg(L, 2, &lb);
+  const char *a, *b;
   luaL_Buffer out;
+  a = lua_type(L, 1) == LUA_TNUMBER ? lua_tolstring(L, 1, &la)
+                                    : bytes_arg(L, 1, &la);
+  b = lua_type(L, 2) == LUA_TNUMBER ? lua_tolstring(L, 2, &lb)
+                                    : bytes_arg(L, 2, &lb);
   char *d;
   if (a == NULL || b == NULL)
     return luaL_error(L, "attempt to concatenate a %s value",
@@ -734,7 +738,6 @@ static int buf_write (lua_State *L) {
     cap = b->len - off;
     if (lua_type(L, 4) == LUA_TSTRING) enc = enc_arg(L, 4, 0);
     else {
-      n = n;
       if (!lua_isnoneornil(L, 4)) {
         size_t l = (size_t)arg_int(L, 4, "length", 0, 0,
                                    (lua_Integer)b->len);
@@ -803,7 +806,7 @@ static int cmp_bytes (const char *a, size_t la, const char *b, size_t lb) {
 static int buf_equals (lua_State *L) {
   lode_buf *b = buf_self(L);
   size_t n;
-  const char *o = lua_isnumber(L, 2) ? NULL : bytes_arg(L, 2, &n);
+  const char *o = bytes_arg(L, 2, &n);
   if (o == NULL) buf_throw(L, "type", "otherBuffer", "an instance of Buffer",
                            2);
   lua_pushboolean(L, n == b->len && memcmp(o, b->data, n) == 0);
@@ -814,7 +817,7 @@ static int buf_equals (lua_State *L) {
 static int buf_compare (lua_State *L) {
   lode_buf *b = buf_self(L);
   size_t n;
-  const char *o = lua_isnumber(L, 2) ? NULL : bytes_arg(L, 2, &n);
+  const char *o = bytes_arg(L, 2, &n);
   lua_Integer ts, te, ss, se;
   if (o == NULL) buf_throw(L, "type", "target", "an instance of Buffer", 2);
   ts = arg_int(L, 3, "targetStart", 0, 0, (lua_Integer)BUF_MAX);
@@ -824,9 +827,6 @@ static int buf_compare (lua_State *L) {
                (lua_Integer)b->len);
   if (ss >= se) lua_pushinteger(L, ts >= te ? 0 : -1);
   else if (ts >= te) lua_pushinteger(L, 1);
-  else if (ts > (lua_Integer)n) buf_range(L, "targetStart", 3, "<= %I", n, 0);
-  else if (ss > (lua_Integer)b->len)
-    buf_range(L, "sourceStart", 5, "<= %I", (lua_Integer)b->len, 0);
   else lua_pushinteger(L, cmp_bytes(b->data + ss, (size_t)(se - ss),
                                     o + ts, (size_t)(te - ts)));
   return 1;
@@ -967,7 +967,7 @@ static int num_badvalue (lua_State *L, int n, int code) {
 static uint64_t num_value (lua_State *L, int code, int n) {
   int isnum, sign = code & N_SIGNED;
   lua_Number d = lua_tonumberx(L, 2, &isnum);
-  lua_Integer i, max = ((lua_Integer)1 << (8 * n - sign)) - 1;
+  lua_Integer i, max;
   uint64_t v;
   if (!isnum) buf_throw(L, "type", "value", "number", 2);
   if (code & N_FLOAT) {
@@ -984,6 +984,7 @@ static uint64_t num_value (lua_State *L, int code, int n) {
     if (!sign && d >= 0 && d < 0x1p64 && d == floor(d)) return (uint64_t)d;
     return (uint64_t)num_badvalue(L, n, code);
   }
+  max = ((lua_Integer)1 << (8 * n - sign)) - 1;        /* n <= 6 here */
   if (!isnum) {                   /* a float: truncated; NaN stores 0 */
     if (d != d) return 0;
     if (d < (lua_Number)(sign ? -max - 1 : 0) || d > (lua_Number)max)
@@ -1089,7 +1090,7 @@ static int buffer_concat (lua_State *L) {
   lode_buf *b;
   for (i = 1; i <= n; i++, lua_pop(L, 1)) {
     lua_geti(L, 1, i);
-    if ((p = bytes_arg(L, -1, &len)) == NULL || lua_isnumber(L, -1)) {
+    if ((p = bytes_arg(L, -1, &len)) == NULL) {
       lua_pushnil(L);
       lua_pushinteger(L, i);
       return 2;
@@ -1168,7 +1169,8 @@ static int buffer_find (lua_State *L) {
   const char *nd = lua_type(L, 2) == LUA_TNUMBER ? &byte
                                                  : bytes_arg(L, 2, &nl);
   const char *hit = NULL;
-  if (nd == NULL) return buf_throw(L, "type", "value", "string", 2);
+  if (nd == NULL)
+    return buf_throw(L, "type", "value", "number, string or Buffer", 2);
   o = find_start(len, off, (lua_Integer)nl, fwd);
   if (nl == 0) { lua_pushinteger(L, o); return 1; }
   if (len > 0 && o >= 0 && (lua_Integer)nl <= len - (fwd ? o : 0)) {
@@ -1222,8 +1224,8 @@ static int buffer_is_utf8 (lua_State *L) {
   lode_buf *b = buf_arg(L, 1, "input");
   const unsigned char *p = (const unsigned char *)b->data;
   size_t i = 0;
-  if (lua_toboolean(L, 2)) while (i < b->len && p[i] < 0x80) i++;
-  else i = utf8_valid(p, b->len);
+  if (!lua_toboolean(L, 2)) i = utf8_valid(p, b->len);
+  else while (i < b->len && p[i] < 0x80) i++;
   lua_pushboolean(L, i == b->len);
   return 1;
 }

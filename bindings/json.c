@@ -20,6 +20,7 @@
 **    with the json.array marker metatable so that it encodes back as [];
 **  - nesting deeper than JSON_MAXDEPTH raises a RangeError, both ways.
 */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -73,7 +74,10 @@ static int num_digits (double d, char *dig, int *k) {
   char tmp[48];
   const char *p;
   int prec;
-  for (prec = 15; prec < 17; prec++) {
+  /* 15 digits always read back exactly for normal doubles, so the first
+  ** precision that round-trips from there is the shortest; subnormals
+  ** carry fewer digits and start from 1. */
+  for (prec = fabs(d) < DBL_MIN ? 1 : 15; prec < 17; prec++) {
     snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
     if (strtod(tmp, NULL) == d) break;
   }
@@ -271,13 +275,15 @@ static void enc_value (jenc *e);
 ** "index 3"). Only used to build the circular-structure message. */
 static void cyc_pushkey (lua_State *L, const jframe *parent,
                          const void *child) {
+  int top = lua_gettop(L);
   lua_pushnil(L);
   while (lua_next(L, parent->slot)) {
     if (lua_topointer(L, -1) == child) {
       lua_pop(L, 1);
       if (parent->isarray) lua_pushfstring(L, "index %I", lua_tointeger(L, -1));
       else lua_pushfstring(L, "property '%s'", luaL_tolstring(L, -1, NULL));
-      lua_replace(L, -2);
+      lua_replace(L, top + 1);
+      lua_settop(L, top + 1);
       return;
     }
     lua_pop(L, 1);
@@ -620,20 +626,20 @@ enum {
 };
 static const char *const dec_msg[] = {
   "Unexpected end of JSON input",
-  "Unexpected number",
-  "Unexpected string",
-  "Expected property name or '}'",
-  "Expected ',' or ']' after array element",
-  "Expected ',' or '}' after property value",
-  "Expected ':' after property name",
-  "Unterminated string",
-  "Expected double-quoted property name",
-  "Exponent part is missing a number",
-  "Unterminated fractional number",
-  "No number after minus sign",
-  "Bad control character in string literal",
-  "Bad Unicode escape",
-  "Bad escaped character",
+  "Unexpected number in JSON",
+  "Unexpected string in JSON",
+  "Expected property name or '}' in JSON",
+  "Expected ',' or ']' after array element in JSON",
+  "Expected ',' or '}' after property value in JSON",
+  "Expected ':' after property name in JSON",
+  "Unterminated string in JSON",
+  "Expected double-quoted property name in JSON",
+  "Exponent part is missing a number in JSON",
+  "Unterminated fractional number in JSON",
+  "No number after minus sign in JSON",
+  "Bad control character in string literal in JSON",
+  "Bad Unicode escape in JSON",
+  "Bad escaped character in JSON",
   "Unexpected non-whitespace character after JSON"
 };
 
@@ -663,7 +669,7 @@ static const char *dec_u16at (const jdec *d, size_t u) {
 static void dec_fail (jdec *d, int what, const char *at) {
   lua_State *L = d->L;
   if (what == E_EOS) lua_pushstring(L, dec_msg[E_EOS]);
-  else lua_pushfstring(L, "%s in JSON at position %I", dec_msg[what],
+  else lua_pushfstring(L, "%s at position %I", dec_msg[what],
     (lua_Integer)dec_u16pos(d->s, at));
   json_raise(L, d->cfg, "SyntaxError");
 }

@@ -29,12 +29,15 @@ local unhandled, nunhandled = {}, 0
 
 local settle, resolve
 
--- Runs one reaction {onOk, onErr, child} or a task resumption.
+local step
+
+-- Runs one reaction: {ok=, err=, child=} for next(), {task=, taskp=} for
+-- a task waiting in await.
 local function react(r)
   local p = r.p
+  if r.task then return step(r.task, r.taskp, p.state == FULFILLED, p.value) end
   local handler
   if p.state == FULFILLED then handler = r.ok else handler = r.err end
-  if r.child == nil then return handler(p.value, p.state == FULFILLED) end
   if type(handler) ~= "function" then
     return settle(r.child, p.state, p.value)
   end
@@ -231,7 +234,7 @@ local function capture(e)
 end
 
 -- Resumes task co with (ok, value); settles its promise when it ends.
-local function step(co, p, ...)
+function step(co, p, ...)
   local ok, a, b = coroutine.resume(co, ...)
   if coroutine.status(co) ~= "dead" then return end
   tasks[co] = nil
@@ -281,11 +284,7 @@ local function await(v)
       v = Promise.resolve(v)
     end
   end
-  v:_subscribe({ ok = function(value, fulfilled)
-    step(co, p, fulfilled, value)
-  end, err = function(value, fulfilled)
-    step(co, p, fulfilled, value)
-  end })
+  v:_subscribe({ task = co, taskp = p })
   local fulfilled, value = coroutine.yield()
   if fulfilled then return value end
   error(value, 0)
