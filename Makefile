@@ -33,8 +33,8 @@ $(B)/%.o: %.c src/lode.h $(wildcard bindings/*.h)
 # table is generated from the file names, so adding a binding is one file.
 $(B)/gen/preload.c: $(wildcard bindings/*.c) src/gen_preload.sh
 	@mkdir -p $(dir $@)
-	sh src/gen_preload.sh $(basename $(notdir $(wildcard bindings/*.c))) > $@
-$(B)/gen/embedded.c: $(LUA_SRC) src/embed.lua
+	sh src/gen_preload.sh $(wildcard bindings/*.c) > $@
+$(B)/gen/embedded.c: $(LUA_SRC) $(shell find lua -type d) src/embed.lua
 	@mkdir -p $(dir $@)
 	lua5.4 src/embed.lua $(LUA_SRC) > $@
 $(B)/gen/%.o: $(B)/gen/%.c src/lode.h

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lode.h"
+#include "buffer_bytes.h"
 
 #define BUF_MAX ((size_t)1 << 32)       /* buffer.constants.MAX_LENGTH */
 #define UP_MT lua_upvalueindex(1)       /* every function here closes */
@@ -49,33 +50,42 @@ typedef struct lode_buf {
   lode_block *blk;             /* NULL: the bytes live in a userdata */
 } lode_buf;
 
-/* For worker_threads (not in lode.h yet): see the end of the file. */
-void *lode_buffer_share (lua_State *L, int idx, size_t *off, size_t *len);
-void lode_buffer_push_shared (lua_State *L, void *blk, size_t off,
-                              size_t len);
-void lode_buffer_unshare (void *blk);
-
 /* Registry keys (addresses, STYLE.md rule 8). */
 static const char key_mt = 0, key_methods = 0, key_holder = 0;
-static const char key_err = 0, key_loaded = 0;
+static const char key_err = 0, key_loaded = 0, key_from = 0;
 /* Values in the methods table that __index answers from the Buffer. */
 static const char key_len = 0, key_off = 0;
 
+/* {======== Errors, argument checks */
+
 /*
-** {======================================================
-** Errors, argument checks
-** =======================================================
+** Requires lode.buffer once, for Buffers that other bindings made before
+** anyone did: it installs the Lua methods and the Error constructor.
+** Returns whether this call loaded it.
 */
+static int buf_load (lua_State *L) {
+  int done = lua_rawgetp(L, LUA_REGISTRYINDEX, &key_loaded) != LUA_TNIL;
+  lua_pop(L, 1);
+  if (done) return 0;
+  lua_pushboolean(L, 1);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_loaded);
+  lua_getglobal(L, "require");
+  lua_pushliteral(L, "lode.buffer");
+  if (lua_pcall(L, 1, 0, 0) != LUA_OK) lua_pop(L, 1);  /* plain errors */
+  return 1;
+}
 
 /*
 ** Raises the Error that the constructor given to binding.init builds
-** from (kind, name, what, value): kind is "type", "range", "bounds",
-** "encoding", "value" or "size"; value is the argument at vidx (0: nil).
+** from (kind, name, what, value): kind is "type", "range", "int",
+** "bounds", "encoding" or "size"; value is the argument at vidx (0: nil).
 ** Without a constructor (binding used alone) raises a plain string.
 */
 static int buf_throw (lua_State *L, const char *kind, const char *name,
                       const char *what, int vidx) {
   if (vidx != 0) vidx = lua_absindex(L, vidx);
+  if (vidx > lua_gettop(L)) vidx = 0;       /* an absent argument: nil */
+  buf_load(L);
   if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_err) != LUA_TFUNCTION)
     return luaL_error(L, "Buffer: %s error: %s %s", kind, name ? name : "",
                       what ? what : "");
@@ -129,9 +139,9 @@ static lua_Integer arg_int (lua_State *L, int idx, const char *name,
   int isnum;
   lua_Integer v;
   if (lua_isnoneornil(L, idx)) return def;
-  v = lua_tointegerx(L, idx, &isnum);
-  if (!isnum && lua_type(L, idx) != LUA_TNUMBER)
+  if (lua_type(L, idx) != LUA_TNUMBER)
     buf_throw(L, "type", name, "number", idx);
+  v = lua_tointegerx(L, idx, &isnum);
   if (!isnum) buf_throw(L, "range", name, "an integer", idx);
   if (v < lo || v > hi) buf_range(L, name, idx, ">= %I && <= %I", lo, hi);
   return v;
@@ -164,13 +174,9 @@ static unsigned byte_of (lua_State *L, int idx) {
   return (unsigned)(d < 0 ? d + 256.0 : d);
 }
 
-/* }====================================================== */
+/* }======== */
 
-/*
-** {======================================================
-** Creating Buffers
-** =======================================================
-*/
+/* {======== Creating Buffers */
 
 /* Pushes a Buffer of n uninitialized inline bytes; mt: its metatable. */
 static lode_buf *buf_new (lua_State *L, size_t n, int mt) {
@@ -213,12 +219,16 @@ static int holder_gc (lua_State *L) {
 /*
 ** Pushes a Buffer over [off, off + len) of k, taking over one reference
 ** of k (a holder userdata's __gc drops it). Raises only on memory errors,
-** which then leak that reference.
+** which then leak that reference. The collector does not see malloc'd
+** blocks, so it is told about them (as Node tells V8 of external
+** memory); otherwise a loop of big reads could outrun it.
 */
 static lode_buf *buf_onblock (lua_State *L, lode_block *k, size_t off,
                               size_t len, int mt) {
-  lode_block **h = (lode_block **)lua_newuserdatauv(L, sizeof *h, 0);
+  lode_block **h;
   lode_buf *b;
+  if (len >= 1024) lua_gc(L, LUA_GCSTEP, (int)(len >> 10));
+  h = (lode_block **)lua_newuserdatauv(L, sizeof *h, 0);
   *h = k;
   lua_rawgetp(L, LUA_REGISTRYINDEX, &key_holder);
   lua_setmetatable(L, -2);
@@ -234,400 +244,43 @@ static lode_buf *buf_onblock (lua_State *L, lode_block *k, size_t off,
   return b;
 }
 
-/* }====================================================== */
-
-/*
-** {======================================================
-** Text: Lua strings are UTF-8 for the text encodings (API.md 5 "Text")
-** =======================================================
-*/
-
-enum { ENC_UTF8, ENC_HEX, ENC_B64, ENC_B64URL, ENC_LATIN1, ENC_ASCII,
-       ENC_UTF16 };
-
-static const struct { const char *name; unsigned char len, id; }
-enc_names[] = {
-  {"utf8", 4, ENC_UTF8}, {"hex", 3, ENC_HEX}, {"base64", 6, ENC_B64},
-  {"utf-8", 5, ENC_UTF8}, {"latin1", 6, ENC_LATIN1},
-  {"base64url", 9, ENC_B64URL}, {"binary", 6, ENC_LATIN1},
-  {"ascii", 5, ENC_ASCII}, {"utf16le", 7, ENC_UTF16},
-  {"utf-16le", 8, ENC_UTF16}, {"ucs2", 4, ENC_UTF16},
-  {"ucs-2", 5, ENC_UTF16}
-};
-
-/* The encoding named s (case-insensitive, as Node), or -1. */
-static int enc_find (const char *s, size_t n) {
-  char low[10];
-  size_t i, k;
-  if (n == 0 || n > sizeof low) return -1;
-  for (i = 0; i < n; i++)
-    low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
-  for (k = 0; k < sizeof enc_names / sizeof enc_names[0]; k++)
-    if (enc_names[k].len == n && memcmp(low, enc_names[k].name, n) == 0)
-      return enc_names[k].id;
-  return -1;
-}
+/* }======== */
 
 /* The encoding argument: nil and "" are utf8; a non-string is utf8 when
 ** 'lenient' (Buffer.from), else, like an unknown name, an error. */
 static int enc_arg (lua_State *L, int idx, int lenient) {
   size_t n;
   const char *s;
-  int e;
-  if (lua_isnoneornil(L, idx)) return ENC_UTF8;
-  if (lua_type(L, idx) == LUA_TSTRING) {
+  int e, t = lua_type(L, idx);
+  if (t == LUA_TSTRING) {
     s = lua_tolstring(L, idx, &n);
     if (n == 0) return ENC_UTF8;
-    if ((e = enc_find(s, n)) >= 0) return e;
-  } else if (lenient) return ENC_UTF8;
+    if ((e = lode__enc_find(s, n)) >= 0) return e;
+  } else if (t <= LUA_TNIL || lenient) return ENC_UTF8;
   return buf_throw(L, "encoding", NULL, NULL, idx);
 }
 
-/* Length of the well-formed UTF-8 sequence at p (1..4), or minus the
-** length of its maximal ill-formed subpart, which the decoder replaces
-** by one U+FFFD (WHATWG, as V8 and so Node). n >= 1. */
-static int utf8_seq (const unsigned char *p, size_t n) {
-  unsigned lo = 0x80, hi = 0xBF, c = p[0];
-  int need, k;
-  if (c < 0x80) return 1;
-  if (c < 0xC2 || c > 0xF4) return -1;
-  need = c < 0xE0 ? 1 : c < 0xF0 ? 2 : 3;
-  if (c == 0xE0) lo = 0xA0;
-  else if (c == 0xED) hi = 0x9F;
-  else if (c == 0xF0) lo = 0x90;
-  else if (c == 0xF4) hi = 0x8F;
-  for (k = 1; k <= need; k++) {
-    if ((size_t)k >= n || p[k] < lo || p[k] > hi) return -k;
-    lo = 0x80;
-    hi = 0xBF;
-  }
-  return need + 1;
-}
-
-/* Length of the longest well-formed prefix; ASCII 8 bytes at a time. */
-static size_t utf8_valid (const unsigned char *p, size_t n) {
-  size_t i = 0;
-  uint64_t w;
-  int k;
-  while (i < n) {
-    if (i + 8 <= n) {
-      memcpy(&w, p + i, 8);
-      if ((w & 0x8080808080808080ULL) == 0) { i += 8; continue; }
-    }
-    if ((k = utf8_seq(p + i, n - i)) < 0) break;
-    i += (size_t)k;
-  }
-  return i;
-}
-
-/* The code point at s[*i]; a byte that starts no well-formed sequence
-** stands for itself (U+0080..U+00FF), so binary strings survive. */
-static uint32_t utf8_next (const unsigned char *s, size_t n, size_t *i) {
-  const unsigned char *p = s + *i;
-  int k = utf8_seq(p, n - *i), j;
-  uint32_t c = p[0];
-  if (k <= 1) { *i += 1; return c; }
-  c &= 0x7Fu >> k;
-  for (j = 1; j < k; j++) c = c << 6 | (p[j] & 0x3Fu);
-  *i += (size_t)k;
-  return c;
-}
-
-static size_t utf8_put (unsigned char *d, uint32_t c) {
-  if (c < 0x80) { d[0] = (unsigned char)c; return 1; }
-  if (c < 0x800) {
-    d[0] = (unsigned char)(0xC0 | c >> 6);
-    d[1] = (unsigned char)(0x80 | (c & 0x3F));
-    return 2;
-  }
-  if (c < 0x10000) {
-    d[0] = (unsigned char)(0xE0 | c >> 12);
-    d[1] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
-    d[2] = (unsigned char)(0x80 | (c & 0x3F));
-    return 3;
-  }
-  d[0] = (unsigned char)(0xF0 | c >> 18);
-  d[1] = (unsigned char)(0x80 | (c >> 12 & 0x3F));
-  d[2] = (unsigned char)(0x80 | (c >> 6 & 0x3F));
-  d[3] = (unsigned char)(0x80 | (c & 0x3F));
-  return 4;
-}
-
-/* UTF-16 code units of a Lua string read as text (latin1 bytes). */
-static size_t utf8_units (const unsigned char *s, size_t n) {
-  size_t i = 0, u = 0;
-  while (i < n) {
-    if (s[i] < 0x80) { i++; u++; }
-    else u += utf8_next(s, n, &i) > 0xFFFF ? 2 : 1;
-  }
-  return u;
-}
-
-/* utf8 write: bytes unchanged, but never half a character (Node). */
-static size_t utf8_write (unsigned char *d, size_t cap,
-                          const unsigned char *s, size_t n) {
-  size_t k = cap;
-  if (n > cap) {
-    while (k > 0 && cap - k < 3 && (s[k] & 0xC0) == 0x80) k--;
-    n = k < cap && s[k] >= 0xC0 ? k : cap;
-  }
-  memcpy(d, s, n);
-  return n;
-}
-
-static void utf8_push (lua_State *L, const unsigned char *p, size_t n) {
-  size_t i = utf8_valid(p, n);
-  luaL_Buffer lb;
-  int k;
-  if (i == n) { lua_pushlstring(L, (const char *)p, n); return; }
-  luaL_buffinit(L, &lb);
-  for (;;) {
-    luaL_addlstring(&lb, (const char *)p, i);
-    p += i;
-    n -= i;
-    if (n == 0) break;
-    k = -utf8_seq(p, n);
-    luaL_addstring(&lb, "\xEF\xBF\xBD");
-    p += k;
-    n -= (size_t)k;
-    i = utf8_valid(p, n);
-  }
-  luaL_pushresult(&lb);
-}
-
-/* latin1 and ascii write one byte per UTF-16 unit (its low byte). */
-static size_t latin1_write (unsigned char *d, size_t cap,
-                            const unsigned char *s, size_t n) {
-  size_t i = 0, o = 0;
-  uint32_t c;
-  while (i < n && o < cap) {
-    c = s[i] < 0x80 ? s[i++] : utf8_next(s, n, &i);
-    if (c > 0xFFFF) {              /* a surrogate pair, as in a JS string */
-      c -= 0x10000;
-      d[o++] = (unsigned char)(c >> 10);
-      if (o == cap) break;
-    }
-    d[o++] = (unsigned char)c;
-  }
-  return o;
-}
-
-static void latin1_push (lua_State *L, const unsigned char *p, size_t n,
-                         unsigned mask) {
-  luaL_Buffer lb;
-  unsigned char *d = (unsigned char *)luaL_buffinitsize(L, &lb, 2 * n);
-  size_t i, o = 0;
-  for (i = 0; i < n; i++) o += utf8_put(d + o, p[i] & mask);
-  luaL_pushresultsize(&lb, o);
-}
-
-static size_t utf16_write (unsigned char *d, size_t cap,
-                           const unsigned char *s, size_t n) {
-  size_t i = 0, o = 0;
-  uint32_t c;
-  while (i < n && o + 2 <= cap) {
-    c = utf8_next(s, n, &i);
-    if (c > 0xFFFF) {
-      c -= 0x10000;
-      d[o] = (unsigned char)(c >> 10);
-      d[o + 1] = (unsigned char)(0xD8 | c >> 18);
-      o += 2;
-      if (o + 2 > cap) break;
-      c = 0xDC00 | (c & 0x3FF);
-    }
-    d[o] = (unsigned char)c;
-    d[o + 1] = (unsigned char)(c >> 8);
-    o += 2;
-  }
-  return o;
-}
-
-/* Surrogate pairs join; a lone surrogate becomes U+FFFD; an odd last
-** byte is ignored (Node). */
-static void utf16_push (lua_State *L, const unsigned char *p, size_t n) {
-  luaL_Buffer lb;
-  unsigned char *d = (unsigned char *)luaL_buffinitsize(L, &lb, n / 2 * 3);
-  size_t i, o = 0;
-  uint32_t c, c2;
-  for (i = 0; i + 1 < n; i += 2) {
-    c = p[i] | (uint32_t)p[i + 1] << 8;
-    if (c >= 0xD800 && c < 0xE000) {
-      c2 = i + 3 < n ? (p[i + 2] | (uint32_t)p[i + 3] << 8) : 0;
-      if (c < 0xDC00 && c2 >= 0xDC00 && c2 < 0xE000) {
-        c = 0x10000 + ((c - 0xD800) << 10) + (c2 - 0xDC00);
-        i += 2;
-      } else c = 0xFFFD;
-    }
-    o += utf8_put(d + o, c);
-  }
-  luaL_pushresultsize(&lb, o);
-}
-
-static int hex_digit (unsigned c) {
-  if (c >= '0' && c <= '9') return (int)(c - '0');
-  c |= 0x20;
-  return c >= 'a' && c <= 'f' ? (int)(c - 'a' + 10) : -1;
-}
-
-/* Stops at the first pair that is not hex, as Node. */
-static size_t hex_write (unsigned char *d, size_t cap,
-                         const unsigned char *s, size_t n) {
-  size_t i;
-  int hi, lo;
-  for (i = 0; i < cap && 2 * i + 1 < n; i++) {
-    hi = hex_digit(s[2 * i]);
-    lo = hex_digit(s[2 * i + 1]);
-    if (hi < 0 || lo < 0) break;
-    d[i] = (unsigned char)(hi << 4 | lo);
-  }
-  return i;
-}
-
-static void hex_push (lua_State *L, const unsigned char *p, size_t n) {
-  static const char digits[] = "0123456789abcdef";
-  luaL_Buffer lb;
-  char *d = luaL_buffinitsize(L, &lb, 2 * n);
-  size_t i;
-  for (i = 0; i < n; i++) {
-    d[2 * i] = digits[p[i] >> 4];
-    d[2 * i + 1] = digits[p[i] & 15];
-  }
-  luaL_pushresultsize(&lb, 2 * n);
-}
-
-static int b64_digit (unsigned c) {
-  if (c >= 'A' && c <= 'Z') return (int)(c - 'A');
-  if (c >= 'a' && c <= 'z') return (int)(c - 'a' + 26);
-  if (c >= '0' && c <= '9') return (int)(c - '0' + 52);
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
-}
-
-/* Node's size estimate: 3/4 of the length without up to two '='. */
-static size_t b64_len (const unsigned char *s, size_t n) {
-  if (n > 0 && s[n - 1] == '=') n--;
-  if (n > 1 && s[n - 1] == '=') n--;
-  return n * 3 / 4;
-}
-
-/* Both alphabets; characters outside them (whitespace) are skipped and
-** '=' ends the data, so missing padding is fine (Node). */
-static size_t b64_write (unsigned char *d, size_t cap,
-                         const unsigned char *s, size_t n) {
-  uint32_t acc = 0;
-  size_t i, o = 0;
-  int bits = 0, v;
-  for (i = 0; i < n && o < cap; i++) {
-    if ((v = b64_digit(s[i])) < 0) {
-      if (s[i] == '=') break;
-      continue;
-    }
-    acc = (acc << 6 | (uint32_t)v) & 0xFFFFFF;
-    if ((bits += 6) >= 8) {
-      bits -= 8;
-      d[o++] = (unsigned char)(acc >> bits);
-    }
-  }
-  return o;
-}
-
-static void b64_push (lua_State *L, const unsigned char *p, size_t n,
-                      int url) {
-  const char *a = url
-    ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-    : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  luaL_Buffer lb;
-  char *d = luaL_buffinitsize(L, &lb, (n + 2) / 3 * 4);
-  size_t i, o = 0;
-  uint32_t v;
-  for (i = 0; i + 2 < n; i += 3) {
-    v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-    d[o++] = a[v >> 18];
-    d[o++] = a[v >> 12 & 63];
-    d[o++] = a[v >> 6 & 63];
-    d[o++] = a[v & 63];
-  }
-  if (i < n) {
-    v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
-    d[o++] = a[v >> 18];
-    d[o++] = a[v >> 12 & 63];
-    if (i + 1 < n) d[o++] = a[v >> 6 & 63];
-    else if (!url) d[o++] = '=';
-    if (!url) d[o++] = '=';
-  }
-  luaL_pushresultsize(&lb, o);
-}
-
-/* Bytes that encoding s takes (an upper bound for hex and base64). */
-static size_t enc_len (int enc, const unsigned char *s, size_t n) {
-  switch (enc) {
-    case ENC_HEX: return n / 2;
-    case ENC_B64: case ENC_B64URL: return b64_len(s, n);
-    case ENC_LATIN1: case ENC_ASCII: return utf8_units(s, n);
-    case ENC_UTF16: return 2 * utf8_units(s, n);
-    default: return n;
-  }
-}
-
-/* Encodes s into at most cap bytes at d; returns the bytes written. */
-static size_t enc_write (int enc, char *d, size_t cap, const char *s,
-                         size_t n) {
-  unsigned char *o = (unsigned char *)d;
-  const unsigned char *i = (const unsigned char *)s;
-  switch (enc) {
-    case ENC_HEX: return hex_write(o, cap, i, n);
-    case ENC_B64: case ENC_B64URL: return b64_write(o, cap, i, n);
-    case ENC_LATIN1: case ENC_ASCII: return latin1_write(o, cap, i, n);
-    case ENC_UTF16: return utf16_write(o, cap, i, n);
-    default: return utf8_write(o, cap, i, n);
-  }
-}
-
-/* Pushes the n bytes at p decoded as a Lua string. */
-static void enc_push (lua_State *L, int enc, const char *s, size_t n) {
-  const unsigned char *p = (const unsigned char *)s;
-  switch (enc) {
-    case ENC_HEX: hex_push(L, p, n); break;
-    case ENC_B64: case ENC_B64URL: b64_push(L, p, n, enc == ENC_B64URL);
-      break;
-    case ENC_LATIN1: latin1_push(L, p, n, 0xFF); break;
-    case ENC_ASCII: latin1_push(L, p, n, 0x7F); break;
-    case ENC_UTF16: utf16_push(L, p, n); break;
-    default: utf8_push(L, p, n);
-  }
-}
-
-/* }====================================================== */
-
-/*
-** {======================================================
-** Metamethods
-** =======================================================
-*/
+/* {======== Metamethods */
 
 /* A key that is no method. lode.buffer adds Lua methods to the same
 ** table; a Buffer made by another binding before anyone required it
-** loads it once here. */
+** loads it here. */
 static int buf_miss (lua_State *L) {
-  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_loaded) != LUA_TNIL)
-    return 0;
-  lua_pushboolean(L, 1);
-  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_loaded);
-  lua_getglobal(L, "require");
-  lua_pushliteral(L, "lode.buffer");
-  if (lua_pcall(L, 1, 0, 0) != LUA_OK) return 0;
+  if (!buf_load(L)) return 0;
   lua_pushvalue(L, 2);
   lua_rawget(L, UP_METHODS);
   return 1;
 }
 
-/* buf[i] (0-based; out of range gives nil), then methods and fields. */
+/* buf[i] (0-based; out of range gives nil), then methods and fields.
+** A method lookup touches no bytes, so only the other paths check that
+** self is a Buffer (the method checks it again). */
 static int buf_index (lua_State *L) {
-  lode_buf *b = buf_self(L);
+  lode_buf *b;
   lua_Integer i;
   int isnum;
   if (lua_type(L, 2) == LUA_TNUMBER) {
+    b = buf_self(L);
     i = lua_tointegerx(L, 2, &isnum);
     if (isnum && (lua_Unsigned)i < b->len)
       lua_pushinteger(L, (unsigned char)b->data[i]);
@@ -638,6 +291,7 @@ static int buf_index (lua_State *L) {
   switch (lua_rawget(L, UP_METHODS)) {
     case LUA_TNIL: return buf_miss(L);
     case LUA_TLIGHTUSERDATA:
+      b = buf_self(L);
       lua_pushinteger(L, (lua_Integer)(lua_touserdata(L, -1) == &key_len
                                        ? b->len : b->off));
       return 1;
@@ -667,11 +321,11 @@ static int buf_concat (lua_State *L) {
   size_t la, lb;
   const char *a, *b;
   luaL_Buffer out;
+  char *d;
   a = lua_type(L, 1) == LUA_TNUMBER ? lua_tolstring(L, 1, &la)
                                     : bytes_arg(L, 1, &la);
   b = lua_type(L, 2) == LUA_TNUMBER ? lua_tolstring(L, 2, &lb)
                                     : bytes_arg(L, 2, &lb);
-  char *d;
   if (a == NULL || b == NULL)
     return luaL_error(L, "attempt to concatenate a %s value",
                       luaL_typename(L, a == NULL ? 1 : 2));
@@ -682,12 +336,6 @@ static int buf_concat (lua_State *L) {
   return 1;
 }
 
-static int buf_tostr (lua_State *L) {
-  lode_buf *b = buf_self(L);
-  utf8_push(L, (const unsigned char *)b->data, b->len);
-  return 1;
-}
-
 static int buf_eq (lua_State *L) {
   lode_buf *a = buf_test(L, 1, UP_MT), *b = buf_test(L, 2, UP_MT);
   lua_pushboolean(L, a != NULL && b != NULL && a->len == b->len &&
@@ -695,13 +343,9 @@ static int buf_eq (lua_State *L) {
   return 1;
 }
 
-/* }====================================================== */
+/* }======== */
 
-/*
-** {======================================================
-** Methods
-** =======================================================
-*/
+/* {======== Methods */
 
 /* toString(enc, start, finish): start/finish clamp as Node's. */
 static int buf_tostring (lua_State *L) {
@@ -718,7 +362,7 @@ static int buf_tostring (lua_State *L) {
     }
     if (e < s) e = s;
   }
-  enc_push(L, enc, b->data + s, e - s);
+  lode__enc_push(L, enc, b->data + s, e - s);
   return 1;
 }
 
@@ -746,14 +390,16 @@ static int buf_write (lua_State *L) {
       enc = enc_arg(L, 5, 0);
     }
   }
-  lua_pushinteger(L, (lua_Integer)enc_write(enc, b->data + off, cap, s, n));
+  n = lode__enc_write(enc, b->data + off, cap, s, n);
+  lua_pushinteger(L, (lua_Integer)n);
   return 1;
 }
 
+/* Node's adjustOffset: negative counts from the end; clamped. */
 static size_t slice_at (lua_Integer v, size_t len) {
-  if (v < 0) return (lua_Integer)len + v > 0 ? (size_t)((lua_Integer)len + v)
-                                             : 0;
-  return (lua_Unsigned)v < len ? (size_t)v : len;
+  lua_Integer n = (lua_Integer)len;
+  if (v < 0) v = n + v > 0 ? n + v : 0;
+  return v < n ? (size_t)v : len;
 }
 
 /* slice/subarray(start, finish): a view on the same memory, indices
@@ -789,27 +435,12 @@ static int buf_copy (lua_State *L) {
   if (ss < 0 || ss > sl)
     buf_range(L, "sourceStart", 4, ">= %I && <= %I", 0, sl);
   if (se < 0) buf_range(L, "sourceEnd", 5, ">= %I", 0, 0);
-  nb = ts >= tl || ss >= se ? 0 : se - ss;
+  nb = se - ss;
   if (nb > tl - ts) nb = tl - ts;
   if (nb > sl - ss) nb = sl - ss;
   if (nb > 0) memmove(t->data + ts, b->data + ss, (size_t)nb);
+  else nb = 0;
   lua_pushinteger(L, nb);
-  return 1;
-}
-
-static int cmp_bytes (const char *a, size_t la, const char *b, size_t lb) {
-  int r = memcmp(a, b, la < lb ? la : lb);
-  if (r == 0) return la > lb ? 1 : la < lb ? -1 : 0;
-  return r > 0 ? 1 : -1;
-}
-
-static int buf_equals (lua_State *L) {
-  lode_buf *b = buf_self(L);
-  size_t n;
-  const char *o = bytes_arg(L, 2, &n);
-  if (o == NULL) buf_throw(L, "type", "otherBuffer", "an instance of Buffer",
-                           2);
-  lua_pushboolean(L, n == b->len && memcmp(o, b->data, n) == 0);
   return 1;
 }
 
@@ -827,54 +458,28 @@ static int buf_compare (lua_State *L) {
                (lua_Integer)b->len);
   if (ss >= se) lua_pushinteger(L, ts >= te ? 0 : -1);
   else if (ts >= te) lua_pushinteger(L, 1);
-  else lua_pushinteger(L, cmp_bytes(b->data + ss, (size_t)(se - ss),
-                                    o + ts, (size_t)(te - ts)));
+  else lua_pushinteger(L, lode__bytes_cmp(b->data + ss, (size_t)(se - ss),
+                                          o + ts, (size_t)(te - ts)));
   return 1;
 }
 
 /* swap16/32/64 in place; the size is upvalue 3. */
 static int buf_swap (lua_State *L) {
   lode_buf *b = buf_self(L);
-  size_t n = (size_t)lua_tointeger(L, UP_CODE), i, k;
-  char t;
-  if (b->len % n != 0) {
-    lua_pushfstring(L, "%d-bits", (int)(8 * n));
-    return buf_throw(L, "size", NULL, lua_tostring(L, -1), 0);
-  }
-  for (i = 0; i < b->len; i += n)
-    for (k = 0; k < n / 2; k++) {
-      t = b->data[i + k];
-      b->data[i + k] = b->data[i + n - 1 - k];
-      b->data[i + n - 1 - k] = t;
-    }
+  size_t n = (size_t)lua_tointeger(L, UP_CODE);
+  if (b->len % n != 0)
+    return buf_throw(L, "size", NULL, n == 2 ? "16" : n == 4 ? "32" : "64",
+                     0);
+  lode__bytes_swap((unsigned char *)b->data, b->len, n);
   lua_settop(L, 1);
   return 1;
 }
 
-static int buf_tojson (lua_State *L) {
-  lode_buf *b = buf_self(L);
-  size_t i;
-  lua_createtable(L, 0, 2);
-  lua_pushliteral(L, "Buffer");
-  lua_setfield(L, -2, "type");
-  lua_createtable(L, b->len < 0x7FFFFFFF ? (int)b->len : 0, 0);
-  for (i = 0; i < b->len; i++) {
-    lua_pushinteger(L, (unsigned char)b->data[i]);
-    lua_rawseti(L, -2, (lua_Integer)i + 1);
-  }
-  lua_setfield(L, -2, "data");
-  return 1;
-}
+/* }======== */
 
-/* }====================================================== */
-
-/*
-** {======================================================
-** Numbers: read/write{UInt,Int}{8,16,32}{LE,BE}, {UInt,Int}{LE,BE} with
-** a byteLength, {Float,Double}{LE,BE}, Big{UInt,Int}64{LE,BE}. One C
-** function each for reading and writing; the kind is upvalue 3.
-** =======================================================
-*/
+/* {======== Numbers: read/write{UInt,Int}{8,16,32}{LE,BE}, {UInt,Int}{LE,BE}
+** with a byteLength, {Float,Double}{LE,BE}, Big{UInt,Int}64{LE,BE}. One C
+** function each for reading and writing; the kind is upvalue 3. */
 
 #define N_SIGNED 1
 #define N_BE 2
@@ -901,7 +506,7 @@ static const struct { const char *name; int code; } num_kinds[] = {
 static int num_bytelen (lua_State *L, int idx) {
   int isnum;
   lua_Integer n = lua_tointegerx(L, idx, &isnum);
-  if (!isnum && lua_type(L, idx) != LUA_TNUMBER)
+  if (lua_type(L, idx) != LUA_TNUMBER)
     buf_throw(L, "type", "byteLength", "number", idx);
   if (!isnum) buf_throw(L, "range", "byteLength", "an integer", idx);
   if (n < 1 || n > 6)
@@ -914,9 +519,11 @@ static size_t num_offset (lua_State *L, int idx, lode_buf *b, size_t n,
                           int required) {
   int isnum = 1;
   lua_Integer o = 0;
-  if (!lua_isnoneornil(L, idx) || required) o = lua_tointegerx(L, idx, &isnum);
-  if (!isnum && lua_type(L, idx) != LUA_TNUMBER)
-    buf_throw(L, "type", "offset", "number", idx);
+  if (!lua_isnoneornil(L, idx) || required) {
+    if (lua_type(L, idx) != LUA_TNUMBER)
+      buf_throw(L, "type", "offset", "number", idx);
+    o = lua_tointegerx(L, idx, &isnum);
+  }
   if (!isnum) buf_throw(L, "range", "offset", "an integer", idx);
   if (b->len < n) buf_throw(L, "bounds", NULL, NULL, 0);
   if (o < 0 || (size_t)o > b->len - n)
@@ -927,14 +534,13 @@ static size_t num_offset (lua_State *L, int idx, lode_buf *b, size_t n,
 
 static int num_read (lua_State *L) {
   lode_buf *b = buf_self(L);
-  int code = (int)lua_tointeger(L, UP_CODE), n = code >> 4, i;
+  int code = (int)lua_tointeger(L, UP_CODE), n = code >> 4;
   const unsigned char *p;
-  uint64_t v = 0;
+  uint64_t v;
   if (n == 0) n = num_bytelen(L, 3);
   p = (const unsigned char *)b->data + num_offset(L, 2, b, (size_t)n,
                                                   code >> 4 == 0);
-  for (i = 0; i < n; i++)
-    v |= (uint64_t)p[code & N_BE ? n - 1 - i : i] << (8 * i);
+  v = lode__bytes_load(p, n, code & N_BE);
   if (code & N_FLOAT) {
     float f;
     double d;
@@ -948,22 +554,13 @@ static int num_read (lua_State *L) {
   return 1;
 }
 
-/* Raises ERR_OUT_OF_RANGE for the value of an n-byte integer write. */
+/* Raises ERR_OUT_OF_RANGE for the value of an n-byte integer write; Lua
+** words Node's range from "u4", "i6", "bu8" (b: BigInt, i: signed). */
 static int num_badvalue (lua_State *L, int n, int code) {
-  int sign = code & N_SIGNED, bits = 8 * n;
-  lua_Integer max = n > 4 ? 0 : ((lua_Integer)1 << (bits - sign)) - 1;
-  if (code & N_BIG)
-    lua_pushstring(L, sign ? ">= -(2n ** 63n) and < 2n ** 63n"
-                           : ">= 0n and < 2n ** 64n");
-  else if (n <= 4)
-    lua_pushfstring(L, ">= %I and <= %I", sign ? -max - 1 : 0, max);
-  else if (sign)
-    lua_pushfstring(L, ">= -(2 ** %d) and < 2 ** %d", bits - 1, bits - 1);
-  else lua_pushfstring(L, ">= 0 and < 2 ** %d", bits);
-  return buf_throw(L, "range", "value", lua_tostring(L, -1), 2);
-}
-
-/* The bits to store for the value argument (index 2) of a write. */
+  lua_pushfstring(L, "%s%c%d", code & N_BIG ? "b" : "",
+                  code & N_SIGNED ? 'i' : 'u', n);
+  return buf_throw(L, "int", "value", lua_tostring(L, -1), 2);
+}/* The bits to store for the value argument (index 2) of a write. */
 static uint64_t num_value (lua_State *L, int code, int n) {
   int isnum, sign = code & N_SIGNED;
   lua_Number d = lua_tonumberx(L, 2, &isnum);
@@ -998,57 +595,60 @@ static uint64_t num_value (lua_State *L, int code, int n) {
 /* write*(value, offset[, byteLength]): returns offset + bytes written. */
 static int num_write (lua_State *L) {
   lode_buf *b = buf_self(L);
-  int code = (int)lua_tointeger(L, UP_CODE), n = code >> 4, i;
-  unsigned char *p;
+  int code = (int)lua_tointeger(L, UP_CODE), n = code >> 4;
   uint64_t v;
   size_t o;
   if (n == 0) n = num_bytelen(L, 4);
   v = num_value(L, code, n);
   o = num_offset(L, 3, b, (size_t)n, code >> 4 == 0);
-  p = (unsigned char *)b->data + o;
-  for (i = 0; i < n; i++)
-    p[code & N_BE ? n - 1 - i : i] = (unsigned char)(v >> (8 * i));
+  lode__bytes_store((unsigned char *)b->data + o, v, n, code & N_BE);
   lua_pushinteger(L, (lua_Integer)(o + (size_t)n));
   return 1;
 }
 
-/* }====================================================== */
+/* }======== */
 
-/*
-** {======================================================
-** Module functions (lode.binding.buffer), used by lua/lode/buffer.lua
-** =======================================================
-*/
+/* {======== Module functions of lode.binding.buffer (for lode.buffer) */
 
-/* init(make_error): the Lua constructor buf_throw calls. */
+/* init(make_error, from_other): the Lua constructor buf_throw calls,
+** and Buffer.from for values that are neither strings nor Buffers. */
 static int buffer_init (lua_State *L) {
   luaL_checktype(L, 1, LUA_TFUNCTION);
-  lua_settop(L, 1);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_settop(L, 2);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_from);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &key_err);
   lua_pushboolean(L, 1);       /* lode.buffer is loaded: no lazy require */
   lua_rawsetp(L, LUA_REGISTRYINDEX, &key_loaded);
   return 0;
 }
 
-/* from(v, enc): a new Buffer from a string or a copy of a Buffer;
-** nothing for other values (the Lua side handles those). */
+/* from(v, enc, ...) is Buffer.from: a new Buffer from a string or a
+** copy of a Buffer here; other values go to the Lua from_other given to
+** init (nothing without it). */
 static int buffer_from (lua_State *L) {
   size_t n, cap;
   const char *s;
   lode_buf *b, *src;
   int enc;
   if (lua_type(L, 1) != LUA_TSTRING) {
-    if ((src = buf_test(L, 1, UP_MT)) == NULL) return 0;
+    if ((src = buf_test(L, 1, UP_MT)) == NULL) {
+      if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_from) != LUA_TFUNCTION)
+        return 0;
+      lua_insert(L, 1);
+      lua_call(L, lua_gettop(L) - 1, 1);
+      return 1;
+    }
     b = buf_new(L, src->len, UP_MT);
     memcpy(b->data, src->data, src->len);
     return 1;
   }
   s = lua_tolstring(L, 1, &n);
   enc = enc_arg(L, 2, 1);
-  cap = enc == ENC_UTF8 ? n : enc_len(enc, (const unsigned char *)s, n);
+  cap = enc == ENC_UTF8 ? n : lode__enc_len(enc, s, n);
   b = buf_new(L, cap, UP_MT);
   if (enc == ENC_UTF8) memcpy(b->data, s, n);
-  else b->len = enc_write(enc, b->data, cap, s, n);
+  else b->len = lode__enc_write(enc, b->data, cap, s, n);
   return 1;
 }
 
@@ -1109,80 +709,31 @@ static int buffer_concat (lua_State *L) {
   return 1;
 }
 
-/* byte_length(v, enc): Node's byteLength (an unknown encoding counts as
-** utf8); nil for a value that is neither string nor Buffer. */
+/* byte_length(s, enc): Node's byteLength of a string (an unknown
+** encoding counts as utf8). */
 static int buffer_byte_length (lua_State *L) {
-  size_t n;
-  const char *s;
+  size_t n, k;
+  const char *s = luaL_checklstring(L, 1, &n), *e = NULL;
   int enc = -1;
-  lode_buf *b;
-  if (lua_type(L, 1) != LUA_TSTRING) {
-    if ((b = buf_test(L, 1, UP_MT)) == NULL) return 0;
-    lua_pushinteger(L, (lua_Integer)b->len);
-    return 1;
-  }
-  s = lua_tolstring(L, 1, &n);
-  if (lua_type(L, 2) == LUA_TSTRING) {
-    size_t k;
-    const char *e = lua_tolstring(L, 2, &k);
-    enc = enc_find(e, k);
-  }
-  if (enc < 0) enc = ENC_UTF8;
-  lua_pushinteger(L, (lua_Integer)enc_len(enc, (const unsigned char *)s,
-                                          n));
+  if (lua_type(L, 2) == LUA_TSTRING) e = lua_tolstring(L, 2, &k);
+  if (e == NULL || (enc = lode__enc_find(e, k)) < 0) enc = ENC_UTF8;
+  lua_pushinteger(L, (lua_Integer)lode__enc_len(enc, s, n));
   return 1;
-}
-
-static int buffer_is_encoding (lua_State *L) {
-  size_t n;
-  const char *s = lua_type(L, 1) == LUA_TSTRING ? lua_tolstring(L, 1, &n)
-                                                : NULL;
-  lua_pushboolean(L, s != NULL && enc_find(s, n) >= 0);
-  return 1;
-}
-
-static int buffer_is_buffer (lua_State *L) {
-  lua_pushboolean(L, buf_test(L, 1, UP_MT) != NULL);
-  return 1;
-}
-
-/* Node's IndexOfOffset: where a search starts, or -1 for no match. */
-static lua_Integer find_start (lua_Integer len, lua_Integer off,
-                               lua_Integer nlen, int fwd) {
-  if (off < 0) {
-    if (off + len >= 0) return len + off;
-    return fwd || nlen == 0 ? 0 : -1;
-  }
-  if (off + nlen <= len) return off;
-  if (nlen == 0) return len;
-  return fwd ? -1 : len - 1;
 }
 
 /* find(buf, needle, offset, forward): needle is a byte value, string or
 ** Buffer (already encoded); offset an integer. Returns index or -1. */
 static int buffer_find (lua_State *L) {
   lode_buf *b = buf_arg(L, 1, "buffer");
-  lua_Integer off = luaL_checkinteger(L, 3), len = (lua_Integer)b->len, o;
-  int fwd = lua_toboolean(L, 4);
+  lua_Integer off = luaL_checkinteger(L, 3);
   char byte = (char)byte_of(L, 2);
   size_t nl = 1;
   const char *nd = lua_type(L, 2) == LUA_TNUMBER ? &byte
                                                  : bytes_arg(L, 2, &nl);
-  const char *hit = NULL;
   if (nd == NULL)
     return buf_throw(L, "type", "value", "number, string or Buffer", 2);
-  o = find_start(len, off, (lua_Integer)nl, fwd);
-  if (nl == 0) { lua_pushinteger(L, o); return 1; }
-  if (len > 0 && o >= 0 && (lua_Integer)nl <= len - (fwd ? o : 0)) {
-    if (fwd) hit = memmem(b->data + o, (size_t)(len - o), nd, nl);
-    else {
-      if (o > len - (lua_Integer)nl) o = len - (lua_Integer)nl;
-      for (; o >= 0 && hit == NULL; o--)
-        if (b->data[o] == nd[0] && memcmp(b->data + o, nd, nl) == 0)
-          hit = b->data + o;
-    }
-  }
-  lua_pushinteger(L, hit ? (lua_Integer)(hit - b->data) : -1);
+  lua_pushinteger(L, lode__bytes_find(b->data, b->len, nd, nl, off,
+                                      lua_toboolean(L, 4)));
   return 1;
 }
 
@@ -1190,7 +741,7 @@ static int buffer_find (lua_State *L) {
 ** Buffer pattern (already encoded). Returns false for an empty pattern. */
 static int buffer_fill (lua_State *L) {
   lode_buf *b = buf_arg(L, 1, "buffer");
-  size_t e = (size_t)luaL_checkinteger(L, 4), s, n, done;
+  size_t e = (size_t)luaL_checkinteger(L, 4), s, n;
   const char *p;
   if (e > b->len) e = b->len;
   s = (size_t)luaL_checkinteger(L, 3);
@@ -1204,29 +755,8 @@ static int buffer_fill (lua_State *L) {
   if (n == 0) { lua_pushboolean(L, 0); return 1; }
   if (lua_type(L, 2) != LUA_TSTRING)   /* may overlap: copy it first */
     p = lua_pushlstring(L, p, n);
-  done = n < e - s ? n : e - s;
-  memcpy(b->data + s, p, done);
-  for (; done < e - s; done *= 2)    /* doubling copies */
-    memcpy(b->data + s + done, b->data + s,
-           done < e - s - done ? done : e - s - done);
+  lode__bytes_fill(b->data + s, e - s, p, n);
   lua_settop(L, 1);
-  return 1;
-}
-
-static int buffer_compare (lua_State *L) {
-  lode_buf *a = buf_arg(L, 1, "buf1"), *b = buf_arg(L, 2, "buf2");
-  lua_pushinteger(L, cmp_bytes(a->data, a->len, b->data, b->len));
-  return 1;
-}
-
-/* is_utf8(buf), is_ascii(buf) for buffer.isUtf8 / isAscii. */
-static int buffer_is_utf8 (lua_State *L) {
-  lode_buf *b = buf_arg(L, 1, "input");
-  const unsigned char *p = (const unsigned char *)b->data;
-  size_t i = 0;
-  if (!lua_toboolean(L, 2)) i = utf8_valid(p, b->len);
-  else while (i < b->len && p[i] < 0x80) i++;
-  lua_pushboolean(L, i == b->len);
   return 1;
 }
 
@@ -1250,36 +780,30 @@ static int buffer_block_info (lua_State *L) {
   return 2;
 }
 
-/* }====================================================== */
+/* }======== */
 
-/*
-** {======================================================
-** Setup: whichever comes first, luaopen or a lode_* call from another
-** binding, builds the complete metatable.
-** =======================================================
-*/
+/* {======== Setup: whichever comes first, luaopen or a lode_* call from
+** another binding, builds the complete metatable. */
 
 static const luaL_Reg buf_meta[] = {
   {"__index", buf_index}, {"__newindex", buf_newindex}, {"__len", buf_len},
-  {"__concat", buf_concat}, {"__tostring", buf_tostr}, {"__eq", buf_eq},
+  {"__concat", buf_concat}, {"__tostring", buf_tostring}, {"__eq", buf_eq},
   {NULL, NULL}
 };
 
 static const luaL_Reg buf_methods[] = {
   {"toString", buf_tostring}, {"toLocaleString", buf_tostring},
   {"write", buf_write}, {"slice", buf_slice}, {"subarray", buf_slice},
-  {"copy", buf_copy}, {"equals", buf_equals}, {"compare", buf_compare},
-  {"toJSON", buf_tojson}, {NULL, NULL}
+  {"copy", buf_copy}, {"compare", buf_compare},
+  {NULL, NULL}
 };
 
 static const luaL_Reg buf_funcs[] = {
   {"init", buffer_init}, {"from", buffer_from},
   {"from_array", buffer_from_array}, {"alloc", buffer_alloc},
   {"alloc_shared", buffer_alloc_shared}, {"concat", buffer_concat},
-  {"byte_length", buffer_byte_length}, {"is_encoding", buffer_is_encoding},
-  {"is_buffer", buffer_is_buffer}, {"find", buffer_find},
-  {"fill", buffer_fill}, {"compare", buffer_compare},
-  {"is_utf8", buffer_is_utf8}, {"adopt", buffer_adopt},
+  {"byte_length", buffer_byte_length},
+  {"find", buffer_find}, {"fill", buffer_fill}, {"adopt", buffer_adopt},
   {"block_info", buffer_block_info}, {NULL, NULL}
 };
 
@@ -1371,22 +895,24 @@ int luaopen_lode_binding_buffer (lua_State *L) {
   return 1;
 }
 
-/* }====================================================== */
+/* }======== */
 
-/*
-** {======================================================
-** The C API of lode.h, for other bindings
-** =======================================================
-*/
+/* {======== The C API of lode.h, for other bindings */
 
-const char *lode_tobytes (lua_State *L, int idx, size_t *len) {
+/* The Buffer at idx or NULL, outside this file's closures. */
+static lode_buf *buf_at (lua_State *L, int idx) {
   lode_buf *b;
-  if (lua_type(L, idx) == LUA_TSTRING) return lua_tolstring(L, idx, len);
   idx = lua_absindex(L, idx);
   lua_rawgetp(L, LUA_REGISTRYINDEX, &key_mt);
   b = buf_test(L, idx, lua_gettop(L));
   lua_pop(L, 1);
-  if (b == NULL) return NULL;
+  return b;
+}
+
+const char *lode_tobytes (lua_State *L, int idx, size_t *len) {
+  lode_buf *b;
+  if (lua_type(L, idx) == LUA_TSTRING) return lua_tolstring(L, idx, len);
+  if ((b = buf_at(L, idx)) == NULL) return NULL;
   *len = b->len;
   return b->data;
 }
@@ -1413,16 +939,20 @@ char *lode_buffer_new (lua_State *L, size_t len) {
 
 /* A block around 'data'; it is freed (with free) by the last holder. */
 void lode_buffer_adopt (lua_State *L, char *data, size_t len) {
-  lode_block *k = (lode_block *)malloc(sizeof *k);
+  lode_block *k;
+  if (data == NULL || len == 0) {       /* nothing to own: an empty Buffer */
+    free(data);
+    lode_buffer_new(L, 0);
+    return;
+  }
+  k = block_new(0, 0);
   if (k == NULL) {
     free(data);
     luaL_error(L, "not enough memory");
     return;
   }
-  atomic_init(&k->refs, 1);
-  k->shared = 0;
-  k->size = len;
   k->bytes = data;
+  k->size = len;
   buf_pushmt(L);
   buf_onblock(L, k, 0, len, lua_gettop(L));
   lua_remove(L, -2);
@@ -1436,11 +966,7 @@ void lode_buffer_adopt (lua_State *L, char *data, size_t len) {
 ** takes that reference over; lode_buffer_unshare drops one never pushed.
 */
 void *lode_buffer_share (lua_State *L, int idx, size_t *off, size_t *len) {
-  lode_buf *b;
-  idx = lua_absindex(L, idx);
-  lua_rawgetp(L, LUA_REGISTRYINDEX, &key_mt);
-  b = buf_test(L, idx, lua_gettop(L));
-  lua_pop(L, 1);
+  lode_buf *b = buf_at(L, idx);
   if (b == NULL || b->blk == NULL || !b->blk->shared) return NULL;
   atomic_fetch_add(&b->blk->refs, 1);
   *off = b->off;
@@ -1459,4 +985,4 @@ void lode_buffer_unshare (void *blk) {
   block_release((lode_block *)blk);
 }
 
-/* }====================================================== */
+/* }======== */

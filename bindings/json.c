@@ -1,24 +1,22 @@
 /*
-** json.c: lode.binding.json, the JSON codec under lode.json (API.md
-** "json"). Both directions work on Lua values directly: no intermediate
-** tree, no malloc. Output grows in a userdata anchored in a stack slot and
-** strings are decoded through a luaL_Buffer, so any error (a raising
-** toJSON, a memory error, a syntax error) unwinds without leaking.
+** json.c: lode.binding.json, the JSON encoder under lode.json (API.md
+** "json"); the decoder is bindings/json_decode.c. Values are written
+** straight from the Lua stack: no intermediate tree, no malloc. Output
+** grows in a userdata anchored in a stack slot, so any error (a raising
+** toJSON, a memory error, a cycle) unwinds without leaking.
 **
 ** Errors are Error tables built by lua/lode/internal/errors.lua: lode.json
-** installs a raise hook (setraise) that this file calls with a class name
-** and a message; without the hook the message is raised as a string.
+** installs a raise hook (setraise, kept in the registry for both files)
+** that is called with a class name and a message; without the hook the
+** message is raised as a string.
 **
 ** Choices fixed here (documented in lua/lode/json.lua):
-**  - numbers: integers print exactly; floats print JavaScript's shortest
-**    round-trip form; NaN and infinities encode as null; on decode,
-**    numbers without fraction or exponent become integers (floats when
-**    they overflow 64 bits);
+**  - integers print exactly; floats print JavaScript's shortest
+**    round-trip form; NaN and infinities encode as null;
 **  - object keys are sorted (integer-like keys first, numerically), so the
 **    output is the same from run to run whatever Lua's table order is;
-**  - an empty table encodes as {}; an empty JSON array decodes to a table
-**    with the json.array marker metatable so that it encodes back as [];
-**  - nesting deeper than JSON_MAXDEPTH raises a RangeError, both ways.
+**  - an empty table encodes as {} (json.array marks one as []);
+**  - nesting deeper than JSON_MAXDEPTH raises a RangeError.
 */
 #include <float.h>
 #include <limits.h>
@@ -33,14 +31,15 @@
 #define JSON_MAXDEPTH 1000
 #define JSON_SMALLSORT 16           /* keys sorted in a C array up to this */
 
-/* Fields of the config table, upvalue 1 of every function. */
-enum { CFG_NULL = 1, CFG_ARRAY, CFG_OBJECT, CFG_RAISE };
+/* Fields of the config table, upvalue 1 of encode. */
+enum { CFG_NULL = 1, CFG_ARRAY, CFG_OBJECT };
 
 static const char hexdig[] = "0123456789abcdef";
 
-/* Pushes the message on top as an error of class 'cls' and raises it. */
-static int json_raise (lua_State *L, int cfg, const char *cls) {
-  lua_rawgeti(L, cfg, CFG_RAISE);
+/* Raises the message on top as an error of class 'cls' through the
+** hook that lode.json installs (a plain string error without it). */
+static int json_raise (lua_State *L, const char *cls) {
+  lua_getfield(L, LUA_REGISTRYINDEX, "lode.json.raise");
   if (lua_isfunction(L, -1)) {
     lua_pushstring(L, cls);
     lua_pushvalue(L, -3);
@@ -90,6 +89,42 @@ static int num_digits (double d, char *dig, int *k) {
 }
 
 /*
+** Fast path for short decimals (19.99, 0.25): the first k for which an
+** integer r <= 15 digits gives r / 10^k == d. Any decimal of at most 15
+** digits that reads back as d is unique, and a smaller k would have been
+** found first (r = d * 10^k is exact enough to round right), so this is
+** the shortest form and what the slow path would print. Returns 0 when
+** it does not apply.
+*/
+static size_t num_fmtshort (char *buf, double d) {
+  static const double p10[] = { 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+    1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+  double a = fabs(d), r = 0;
+  int k, len, i;
+  char dig[24];
+  if (a < 1e-5 || a >= 1e15) return 0;
+  for (k = 0; k < 15; k++) {
+    r = floor(a * p10[k] + 0.5);
+    if (r >= 1e15) return 0;
+    if (r / p10[k] == a) break;
+  }
+  if (k == 15) return 0;
+  len = (int)num_fmtint(dig, (lua_Integer)r);  /* k + 1 decimals */
+  i = 0;
+  if (d < 0) buf[i++] = '-';
+  if (len <= k + 1) {                       /* 0.000ddd */
+    buf[i++] = '0'; buf[i++] = '.';
+    memset(buf + i, '0', (size_t)(k + 1 - len)); i += k + 1 - len;
+    memcpy(buf + i, dig, (size_t)len); i += len;
+  } else {
+    memcpy(buf + i, dig, (size_t)(len - k - 1)); i += len - k - 1;
+    buf[i++] = '.';
+    memcpy(buf + i, dig + len - k - 1, (size_t)(k + 1)); i += k + 1;
+  }
+  return (size_t)i;
+}
+
+/*
 ** Writes a finite double as JavaScript's Number.prototype.toString does
 ** (1.5, 0.1, 1e+21, 1.5e-7; integral values without a point, -0 as 0)
 ** into buf (at least 32 bytes); returns the length.
@@ -101,6 +136,7 @@ static size_t num_fmtfloat (char *buf, double d) {
   if (d == 0) { buf[0] = '0'; return 1; }
   if (fabs(d) < 1e15 && d == floor(d))
     return num_fmtint(buf, (lua_Integer)d);
+  if ((o = num_fmtshort(buf, d)) != 0) return o;
   n = num_digits(d, dig, &k) + 1;    /* d = 0.DIGITS * 10^n */
   if (d < 0) buf[o++] = '-';
   if (k <= n && n <= 21) {
@@ -194,25 +230,44 @@ static const char esc_tab[256] = {
   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0
 };
 
+/* Whether any of the 8 bytes in x is a control character, '"' or '\\'
+** (SWAR: a byte's high bit is set when it matches; bytes >= 0x80 never
+** match, and borrows only spread above a true match). */
+static int str_special8 (uint64_t x) {
+  const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+  uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+  uint64_t m = (x - ones * 0x20) | (q - ones) | (b - ones);
+  return (m & ~x & high) != 0;
+}
+
 /* A quoted string. Bytes >= 0x80 pass through: UTF-8 stays UTF-8 and
-** invalid sequences are kept as they are. */
+** invalid sequences are kept as they are. Clean 8-byte blocks are
+** skipped whole; only blocks with something to escape go bytewise. */
 static void enc_string (jenc *e, const char *s, size_t len) {
-  size_t i, run = 0;
+  size_t i = 0, run = 0, lim;
+  uint64_t x;
   enc_reserve(e, len + 2);
   e->b[e->n++] = '"';
-  for (i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)s[i];
-    char x = esc_tab[c];
-    if (x == 0) continue;
-    enc_add(e, s + run, i - run);
-    enc_reserve(e, 6);
-    e->b[e->n++] = '\\';
-    e->b[e->n++] = x;
-    if (x == 'u') {
-      e->b[e->n++] = '0'; e->b[e->n++] = '0';
-      e->b[e->n++] = hexdig[c >> 4]; e->b[e->n++] = hexdig[c & 15];
+  while (i < len) {
+    while (i + 8 <= len) {
+      memcpy(&x, s + i, 8);
+      if (str_special8(x)) break;
+      i += 8;
     }
-    run = i + 1;
+    for (lim = i + 8 < len ? i + 8 : len; i < lim; i++) {
+      unsigned char c = (unsigned char)s[i];
+      char esc = esc_tab[c];
+      if (esc == 0) continue;
+      enc_add(e, s + run, i - run);
+      enc_reserve(e, 6);
+      e->b[e->n++] = '\\';
+      e->b[e->n++] = esc;
+      if (esc == 'u') {
+        e->b[e->n++] = '0'; e->b[e->n++] = '0';
+        e->b[e->n++] = hexdig[c >> 4]; e->b[e->n++] = hexdig[c & 15];
+      }
+      run = i + 1;
+    }
   }
   enc_add(e, s + run, len - run);
   enc_char(e, '"');
@@ -316,7 +371,7 @@ static void enc_circular (jenc *e, int from, const void *p) {
   cyc_pushkey(L, &e->path[last], p);
   lua_pushliteral(L, " closes the circle");
   lua_concat(L, lua_gettop(L) - base);
-  json_raise(L, e->cfg, "TypeError");
+  json_raise(L, "TypeError");
 }
 
 /* Enters the table on top: checks depth and cycles, records the frame. */
@@ -328,7 +383,7 @@ static void enc_enter (jenc *e, int isarray) {
     if (e->path[i].p == p) enc_circular(e, i, p);
   if (e->depth >= JSON_MAXDEPTH) {
     lua_pushliteral(L, "Maximum call stack size exceeded");
-    json_raise(L, e->cfg, "RangeError");
+    json_raise(L, "RangeError");
   }
   luaL_checkstack(L, 8, "JSON nesting too deep");
   e->path[e->depth].p = p;
@@ -465,36 +520,42 @@ static int obj_collect (jenc *e, int t) {
   return k;
 }
 
-/* Sorts the k pairs above 'base' and pushes them again in order; returns
-** the slot of the first ordered pair (the unsorted ones if the copies do
-** not fit on the stack). The key array lives in this frame or in a
-** userdata, never across the recursion. */
-static int obj_order (jenc *e, int base, int k) {
+/*
+** Sorts the k pairs above 'base'. Up to JSON_SMALLSORT pairs, the order
+** goes to 'order' (pair numbers; the caller's small array) and 0 is
+** returned. Bigger objects get their pairs pushed again in order (the
+** key array is a userdata, not in a recursive C frame) and the slot of
+** the first ordered pair is returned; if those copies do not fit on the
+** stack, the pairs stay unsorted.
+*/
+static int obj_order (jenc *e, int base, int k, unsigned char *order) {
   lua_State *L = e->L;
   jkey small[JSON_SMALLSORT], *v = small, tmp;
   int i, j;
-  if (k < 2) return base + 1;
-  if (k > JSON_SMALLSORT)
+  if (k > JSON_SMALLSORT) {
     v = (jkey *)lua_newuserdatauv(L, sizeof(jkey) * (size_t)k, 0);
-  if (!lua_checkstack(L, 2 * k + 4)) return base + 1;
+    if (!lua_checkstack(L, 2 * k + 4)) return base + 1;
+  }
   for (i = 0; i < k; i++) {
     v[i].slot = base + 1 + 2 * i;
     v[i].s = lua_tolstring(L, v[i].slot, &v[i].len);
     key_classify(&v[i]);
   }
-  if (k > JSON_SMALLSORT) qsort(v, (size_t)k, sizeof(jkey), key_cmp);
-  else {
-    for (i = 1; i < k; i++) {               /* insertion sort */
-      tmp = v[i];
-      for (j = i; j > 0 && key_cmp(&v[j - 1], &tmp) > 0; j--) v[j] = v[j - 1];
-      v[j] = tmp;
+  if (k > JSON_SMALLSORT) {
+    qsort(v, (size_t)k, sizeof(jkey), key_cmp);
+    for (i = 0; i < k; i++) {
+      lua_pushvalue(L, v[i].slot);
+      lua_pushvalue(L, v[i].slot + 1);
     }
+    return lua_gettop(L) - 2 * k + 1;
   }
-  for (i = 0; i < k; i++) {
-    lua_pushvalue(L, v[i].slot);
-    lua_pushvalue(L, v[i].slot + 1);
+  for (i = 1; i < k; i++) {                 /* insertion sort */
+    tmp = v[i];
+    for (j = i; j > 0 && key_cmp(&v[j - 1], &tmp) > 0; j--) v[j] = v[j - 1];
+    v[j] = tmp;
   }
-  return lua_gettop(L) - 2 * k + 1;
+  for (i = 0; i < k; i++) order[i] = (unsigned char)((v[i].slot - base) / 2);
+  return 0;
 }
 
 /* Objects too big to sort on the stack are written in table order. */
@@ -516,7 +577,7 @@ static int enc_unsorted (jenc *e, int t) {
     lua_pushvalue(L, -2);
     lua_rawget(L, t);                       /* key, keystring, value */
     any |= enc_member(e, lua_gettop(L) - 1, any);
-    lua_pop(L, 1);
+    lua_pop(L, 2);                          /* key stays for lua_next */
   }
   return any;
 }
@@ -524,11 +585,13 @@ static int enc_unsorted (jenc *e, int t) {
 static void enc_object (jenc *e, int t) {
   lua_State *L = e->L;
   int base = lua_gettop(L), k, first, i, any = 0;
+  unsigned char order[JSON_SMALLSORT];
   enc_char(e, '{');
   k = obj_collect(e, t);
   if (k < 0) any = enc_unsorted(e, t);
-  else {
-    first = obj_order(e, base, k);
+  else if ((first = obj_order(e, base, k, order)) == 0) {
+    for (i = 0; i < k; i++) any |= enc_member(e, base + 1 + 2 * order[i], any);
+  } else {
     for (i = 0; i < k; i++) any |= enc_member(e, first + 2 * i, any);
   }
   lua_settop(L, base);
@@ -606,402 +669,11 @@ static int json_encode (lua_State *L) {
 
 /* }================================================================== */
 
-/*
-** {==================================================================
-** Decoder
-** ===================================================================
-*/
-
-typedef struct jdec {
-  lua_State *L;
-  const char *s, *p, *end;   /* text, cursor, end */
-  int cfg, depth;
-} jdec;
-
-/* Message templates, as V8 (Node 20) words them. */
-enum {
-  E_EOS, E_NUMBER, E_STRING, E_PROPNAME, E_ARRAYSEP, E_OBJSEP, E_COLON,
-  E_UNTERMSTR, E_DQPROP, E_EXPONENT, E_FRACTION, E_MINUS, E_CTRL,
-  E_UNICODE, E_ESCAPE, E_TRAILING
-};
-static const char *const dec_msg[] = {
-  "Unexpected end of JSON input",
-  "Unexpected number in JSON",
-  "Unexpected string in JSON",
-  "Expected property name or '}' in JSON",
-  "Expected ',' or ']' after array element in JSON",
-  "Expected ',' or '}' after property value in JSON",
-  "Expected ':' after property name in JSON",
-  "Unterminated string in JSON",
-  "Expected double-quoted property name in JSON",
-  "Exponent part is missing a number in JSON",
-  "Unterminated fractional number in JSON",
-  "No number after minus sign in JSON",
-  "Bad control character in string literal in JSON",
-  "Bad Unicode escape in JSON",
-  "Bad escaped character in JSON",
-  "Unexpected non-whitespace character after JSON"
-};
-
-/* Positions are reported in UTF-16 units, as JavaScript counts them. */
-static size_t dec_u16pos (const char *s, const char *at) {
-  size_t n = 0;
-  for (; s < at; s++) {
-    unsigned char c = (unsigned char)*s;
-    if ((c & 0xC0) != 0x80) n += c >= 0xF0 ? 2 : 1;
-  }
-  return n;
-}
-
-/* The byte offset of UTF-16 position u (clamped to the text). */
-static const char *dec_u16at (const jdec *d, size_t u) {
-  const char *s = d->s;
-  size_t n = 0;
-  for (; s < d->end && n < u; s++) {
-    unsigned char c = (unsigned char)*s;
-    if ((c & 0xC0) != 0x80) n += c >= 0xF0 ? 2 : 1;
-  }
-  while (s < d->end && ((unsigned char)*s & 0xC0) == 0x80) s++;
-  return s;
-}
-
-/* Raises a SyntaxError with template 'what' at 'at'. */
-static void dec_fail (jdec *d, int what, const char *at) {
-  lua_State *L = d->L;
-  if (what == E_EOS) lua_pushstring(L, dec_msg[E_EOS]);
-  else lua_pushfstring(L, "%s at position %I", dec_msg[what],
-    (lua_Integer)dec_u16pos(d->s, at));
-  json_raise(L, d->cfg, "SyntaxError");
-}
-
-/* V8's text for an unexpected character: the token with some context. */
-static void dec_badtoken (jdec *d, const char *at) {
-  lua_State *L = d->L;
-  size_t total = dec_u16pos(d->s, d->end), pos = dec_u16pos(d->s, at);
-  size_t clen = 1, tlen = (size_t)(d->end - d->s);
-  const char *a, *b;
-  unsigned char c = (unsigned char)*at;
-  static const char *const special[] = {
-    "undefined", "NaN", "Infinity", "[object Object]", NULL };
-  int i;
-  for (i = 0; special[i]; i++)
-    if (tlen == strlen(special[i]) && memcmp(d->s, special[i], tlen) == 0) {
-      lua_pushfstring(L, "\"%s\" is not valid JSON", special[i]);
-      json_raise(L, d->cfg, "SyntaxError");
-    }
-  if (c >= 0xC0) while (at + clen < d->end &&
-    ((unsigned char)at[clen] & 0xC0) == 0x80) clen++;
-  lua_pushliteral(L, "Unexpected token '");
-  lua_pushlstring(L, at, clen);
-  if (total < 21) {
-    lua_pushliteral(L, "', \"");
-    lua_pushlstring(L, d->s, tlen);
-    lua_pushliteral(L, "\" is not valid JSON");
-  } else {
-    a = pos < 10 ? d->s : dec_u16at(d, pos - 10);
-    b = pos + 10 < total ? dec_u16at(d, pos + 10) : d->end;
-    lua_pushstring(L, pos < 10 ? "', \"" : "', ...\"");
-    lua_pushlstring(L, a, (size_t)(b - a));
-    lua_pushstring(L, pos + 10 < total ? "\"... is not valid JSON"
-      : "\" is not valid JSON");
-  }
-  lua_concat(L, 5);
-  json_raise(L, d->cfg, "SyntaxError");
-}
-
-/* Where a value or a literal's next letter was expected at 'at'. */
-static void dec_unexpected (jdec *d, const char *at) {
-  if (at >= d->end) dec_fail(d, E_EOS, at);
-  if (*at == '"') dec_fail(d, E_STRING, at);
-  if ((*at >= '0' && *at <= '9') || *at == '-') dec_fail(d, E_NUMBER, at);
-  dec_badtoken(d, at);
-}
-
-static void dec_skipws (jdec *d) {
-  const char *p = d->p;
-  while (p < d->end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-    p++;
-  d->p = p;
-}
-
-static void dec_value (jdec *d);
-
-static void dec_digits (jdec *d) {
-  const char *p = d->p;
-  while (p < d->end && *p >= '0' && *p <= '9') p++;
-  d->p = p;
-}
-
-/* Converts the number text [a, b) with Lua's own reader (which knows the
-** locale's decimal point): integers that overflow become floats. */
-static void dec_pushconv (jdec *d, const char *a, const char *b) {
-  lua_State *L = d->L;
-  char buf[64];
-  size_t n = (size_t)(b - a);
-  if (n < sizeof buf) {
-    memcpy(buf, a, n);
-    buf[n] = '\0';
-    lua_stringtonumber(L, buf);
-  } else {
-    lua_pushlstring(L, a, n);
-    lua_stringtonumber(L, lua_tostring(L, -1));
-    lua_remove(L, -2);
-  }
-}
-
-static void dec_number (jdec *d) {
-  const char *a = d->p, *p;
-  int isfloat = 0;
-  if (*d->p == '-') {
-    d->p++;
-    if (d->p >= d->end || *d->p < '0' || *d->p > '9') dec_fail(d, E_MINUS, d->p);
-  }
-  if (*d->p == '0') {
-    d->p++;
-    if (d->p < d->end && *d->p >= '0' && *d->p <= '9')
-      dec_fail(d, E_NUMBER, d->p);
-  } else {
-    dec_digits(d);
-  }
-  p = d->p;
-  if (p < d->end && *p == '.') {
-    d->p = ++p;
-    if (p >= d->end || *p < '0' || *p > '9') dec_fail(d, E_FRACTION, p);
-    dec_digits(d);
-    isfloat = 1;
-  }
-  p = d->p;
-  if (p < d->end && (*p == 'e' || *p == 'E')) {
-    p++;
-    if (p < d->end && (*p == '+' || *p == '-')) p++;
-    if (p >= d->end || *p < '0' || *p > '9') dec_fail(d, E_EXPONENT, p);
-    d->p = p;
-    dec_digits(d);
-    isfloat = 1;
-  }
-  if (!isfloat && d->p - a <= 18) {         /* fits: no overflow check */
-    lua_Integer v = 0;
-    for (p = (*a == '-') ? a + 1 : a; p < d->p; p++) v = v * 10 + (*p - '0');
-    lua_pushinteger(d->L, *a == '-' ? -v : v);
-  } else {
-    dec_pushconv(d, a, d->p);
-  }
-}
-
-/* 1 for the bytes that end a plain run in a string: '"', '\\' and the
-** control characters (which JSON forbids raw). */
-static const unsigned char str_stop[256] = {
-  1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
-  0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
-  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0
-};
-
-/* Four hex digits at p, or a Bad Unicode escape at the first that is not
-** one. */
-static unsigned dec_hex4 (jdec *d, const char *p) {
-  unsigned v = 0;
-  int i;
-  for (i = 0; i < 4; i++, p++) {
-    unsigned c = p < d->end ? (unsigned char)*p : 0;
-    if (c >= '0' && c <= '9') v = v * 16 + (c - '0');
-    else if ((c | 32) >= 'a' && (c | 32) <= 'f') v = v * 16 + (c | 32) - 87;
-    else dec_fail(d, E_UNICODE, p);
-  }
-  return v;
-}
-
-/* A \u escape whose digits start at p; surrogate pairs join into one
-** code point, a lone surrogate becomes U+FFFD (it has no UTF-8 form). */
-static const char *dec_unicode (jdec *d, const char *p, luaL_Buffer *b) {
-  unsigned cp = dec_hex4(d, p);
-  char u[4];
-  p += 4;
-  if (cp >= 0xD800 && cp <= 0xDFFF) {
-    unsigned lo = 0;
-    if (cp <= 0xDBFF && d->end - p >= 6 && p[0] == '\\' && p[1] == 'u')
-      lo = dec_hex4(d, p + 2);
-    if (lo >= 0xDC00 && lo <= 0xDFFF) {
-      cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-      p += 6;
-    } else {
-      cp = 0xFFFD;
-    }
-  }
-  if (cp < 0x80) { luaL_addchar(b, (char)cp); return p; }
-  if (cp < 0x800) {
-    u[0] = (char)(0xC0 | (cp >> 6)); u[1] = (char)(0x80 | (cp & 0x3F));
-    luaL_addlstring(b, u, 2);
-  } else if (cp < 0x10000) {
-    u[0] = (char)(0xE0 | (cp >> 12)); u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    u[2] = (char)(0x80 | (cp & 0x3F));
-    luaL_addlstring(b, u, 3);
-  } else {
-    u[0] = (char)(0xF0 | (cp >> 18)); u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (char)(0x80 | (cp & 0x3F));
-    luaL_addlstring(b, u, 4);
-  }
-  return p;
-}
-
-/* The escape whose letter is at p; returns the position after it. */
-static const char *dec_escape (jdec *d, const char *p, luaL_Buffer *b) {
-  char c;
-  if (p >= d->end) dec_fail(d, E_EOS, p);
-  switch (*p) {
-    case '"': case '\\': case '/': c = *p; break;
-    case 'b': c = '\b'; break;
-    case 'f': c = '\f'; break;
-    case 'n': c = '\n'; break;
-    case 'r': c = '\r'; break;
-    case 't': c = '\t'; break;
-    case 'u': return dec_unicode(d, p + 1, b);
-    default: dec_fail(d, E_ESCAPE, p); return p;
-  }
-  luaL_addchar(b, c);
-  return p + 1;
-}
-
-/* The string whose opening quote is at the cursor, pushed. Strings
-** without escapes are pushed straight from the text; the others go
-** through a luaL_Buffer (which an error unwinds). */
-static void dec_string (jdec *d) {
-  lua_State *L = d->L;
-  const char *p = ++d->p, *run, *end = d->end;
-  luaL_Buffer b;
-  while (p < end && !str_stop[(unsigned char)*p]) p++;
-  if (p < end && *p == '"') {
-    lua_pushlstring(L, d->p, (size_t)(p - d->p));
-    d->p = p + 1;
-    return;
-  }
-  luaL_buffinit(L, &b);
-  run = d->p;
-  for (;;) {
-    while (p < end && !str_stop[(unsigned char)*p]) p++;
-    luaL_addlstring(&b, run, (size_t)(p - run));
-    if (p >= end) dec_fail(d, E_UNTERMSTR, p);
-    if (*p == '"') break;
-    if ((unsigned char)*p < 0x20) dec_fail(d, E_CTRL, p);
-    run = p = dec_escape(d, p + 1, &b);
-  }
-  luaL_pushresult(&b);
-  d->p = p + 1;
-}
-
-/* The rest of 'word' (whose first letter matched) at the cursor. */
-static void dec_literal (jdec *d, const char *word) {
-  size_t i, n = strlen(word);
-  for (i = 1; i < n; i++)
-    if (d->p + i >= d->end || d->p[i] != word[i]) dec_unexpected(d, d->p + i);
-  d->p += n;
-}
-
-static void dec_enter (jdec *d) {
-  if (++d->depth > JSON_MAXDEPTH) {
-    lua_pushliteral(d->L, "Maximum call stack size exceeded");
-    json_raise(d->L, d->cfg, "RangeError");
-  }
-  luaL_checkstack(d->L, 8, "JSON nesting too deep");
-  d->p++;
-  dec_skipws(d);
-}
-
-static void dec_array (jdec *d) {
-  lua_State *L = d->L;
-  lua_Integer n = 0;
-  dec_enter(d);
-  lua_createtable(L, 0, 0);
-  if (d->p < d->end && *d->p == ']') {
-    d->p++;
-    lua_rawgeti(L, d->cfg, CFG_ARRAY);    /* so that [] encodes back as [] */
-    lua_setmetatable(L, -2);
-  } else {
-    for (;;) {
-      dec_value(d);
-      lua_rawseti(L, -2, ++n);
-      dec_skipws(d);
-      if (d->p < d->end && *d->p == ',') { d->p++; continue; }
-      if (d->p < d->end && *d->p == ']') { d->p++; break; }
-      dec_fail(d, E_ARRAYSEP, d->p);
-    }
-  }
-  d->depth--;
-}
-
-/* As V8 in Node 20: only an object's first key gets the "Expected ':'"
-** text; a later missing colon is an unexpected token. */
-static void dec_object (jdec *d) {
-  lua_State *L = d->L;
-  int first = 1;
-  dec_enter(d);
-  lua_createtable(L, 0, 0);
-  if (d->p < d->end && *d->p == '}') { d->p++; d->depth--; return; }
-  for (;;) {
-    if (d->p >= d->end || *d->p != '"')
-      dec_fail(d, first ? E_PROPNAME : E_DQPROP, d->p);
-    dec_string(d);
-    dec_skipws(d);
-    if (d->p >= d->end || *d->p != ':') {
-      if (first) dec_fail(d, E_COLON, d->p);
-      dec_unexpected(d, d->p);
-    }
-    d->p++;
-    dec_value(d);
-    lua_rawset(L, -3);
-    first = 0;
-    dec_skipws(d);
-    if (d->p < d->end && *d->p == ',') { d->p++; dec_skipws(d); continue; }
-    if (d->p < d->end && *d->p == '}') { d->p++; break; }
-    dec_fail(d, E_OBJSEP, d->p);
-  }
-  d->depth--;
-}
-
-static void dec_value (jdec *d) {
-  dec_skipws(d);
-  if (d->p >= d->end) dec_fail(d, E_EOS, d->p);
-  switch (*d->p) {
-    case '"': dec_string(d); break;
-    case '{': dec_object(d); break;
-    case '[': dec_array(d); break;
-    case 't': dec_literal(d, "true"); lua_pushboolean(d->L, 1); break;
-    case 'f': dec_literal(d, "false"); lua_pushboolean(d->L, 0); break;
-    case 'n':
-      dec_literal(d, "null");
-      lua_rawgeti(d->L, d->cfg, CFG_NULL);
-      break;
-    case '-': case '0': case '1': case '2': case '3': case '4':
-    case '5': case '6': case '7': case '8': case '9':
-      dec_number(d);
-      break;
-    default: dec_unexpected(d, d->p);
-  }
-}
-
-/* decode(text) -> value; raises SyntaxError (through the hook). */
-static int json_decode (lua_State *L) {
-  jdec d;
-  size_t len;
-  d.s = luaL_checklstring(L, 1, &len);
-  d.p = d.s;
-  d.end = d.s + len;
-  d.L = L;
-  d.cfg = lua_upvalueindex(1);
-  d.depth = 0;
-  lua_settop(L, 1);
-  dec_value(&d);
-  dec_skipws(&d);
-  if (d.p < d.end) dec_fail(&d, E_TRAILING, d.p);
-  return 1;
-}
-
-/* }================================================================== */
-
 /* setraise(fn): fn(className, message) raises the Error (lode.json). */
 static int json_setraise (lua_State *L) {
   luaL_checktype(L, 1, LUA_TFUNCTION);
   lua_settop(L, 1);
-  lua_rawseti(L, lua_upvalueindex(1), CFG_RAISE);
+  lua_setfield(L, LUA_REGISTRYINDEX, "lode.json.raise");
   return 0;
 }
 
@@ -1045,7 +717,6 @@ static void json_shared (lua_State *L, const char *key) {
 int luaopen_lode_binding_json (lua_State *L) {
   static const luaL_Reg fns[] = {
     {"encode", json_encode},
-    {"decode", json_decode},
     {"setraise", json_setraise},
     {NULL, NULL}
   };
@@ -1054,7 +725,7 @@ int luaopen_lode_binding_json (lua_State *L) {
   static const char *const names[] = { "null", "array_mt", "object_mt" };
   int i;
   luaL_newlibtable(L, fns);
-  lua_createtable(L, 4, 0);                 /* config: upvalue 1 */
+  lua_createtable(L, 3, 0);                 /* config: upvalue 1 */
   for (i = 0; i < 3; i++) {
     json_shared(L, shared[i]);
     lua_pushvalue(L, -1);

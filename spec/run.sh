@@ -10,6 +10,8 @@ log=$(mktemp)
 
 # busted: plain lua5.4 with lode.so from $B.
 if [ -n "$LD_PRELOAD_ASAN" ]; then export LD_PRELOAD="$LD_PRELOAD_ASAN"; fi
+shift 2>/dev/null
+[ $# -gt 0 ] || set -- spec
 lua5.4 /usr/bin/busted -o utfTerminal "$@" >"$log" 2>&1
 status=$?
 unset LD_PRELOAD

@@ -1,7 +1,8 @@
 -- lode.json: JSON.stringify/JSON.parse for Lua values (API.md "json").
--- The codec is C (bindings/json.c); this file handles the arguments,
--- replacers and revivers, and routes the binding's errors through
--- lode.internal.errors. The mapping, where JavaScript has no answer:
+-- The codec is C (bindings/json.c encodes, bindings/json_decode.c
+-- decodes); this file handles the arguments, replacers and revivers, and
+-- routes the binding's errors through lode.internal.errors. The mapping,
+-- where JavaScript has no answer:
 --  * numbers: integers stay exact both ways (a JSON number without
 --    fraction or exponent decodes to an integer, or to a float if it does
 --    not fit 64 bits); floats print JS's shortest form (0.1, 1e+21, 2);
@@ -14,15 +15,17 @@
 --    functions, threads and userdata without toJSON are skipped in
 --    objects, null in arrays, and stringify returns nil for them at top;
 --  * object keys come out sorted (integer-like keys first, by value),
---    as Lua tables have no insertion order; number keys print as JS would
---    print them; keys of other types are skipped;
+--    as Lua tables have no insertion order (objects of more than about
+--    500k keys, too many to sort on the Lua stack, come in table order);
+--    number keys print as JS would print them; other keys are skipped;
 --  * lone UTF-16 surrogates in \u escapes decode to U+FFFD; invalid
 --    UTF-8 in strings passes through; error positions count UTF-16 units;
 --  * nesting deeper than 1000 raises a RangeError either way.
 local binding = require "lode.binding.json"
+local decoder = require "lode.binding.json_decode"
 local errors = require "lode.internal.errors"
 
-local encode, decode = binding.encode, binding.decode
+local encode, decode = binding.encode, decoder.decode
 local NULL, ARRAY, OBJECT = binding.null, binding.array_mt, binding.object_mt
 local MAXDEPTH = 1000
 

@@ -27,17 +27,21 @@ process.title = "lode"
 process.versions = { lode = "0.1.0", lua = _VERSION:match("%d.*"),
   uv = uv.version }
 
--- env: a table whose writes reach the real environment (child processes
--- inherit them), as Node's process.env does.
-process.env = setmetatable(sys.environ(), {
-  __newindex = function(t, k, v)
+-- env: writes reach the real environment (child processes inherit
+-- them), as Node's process.env does. A proxy, so that every write, even
+-- to a key that exists, goes through __newindex.
+local env_store = sys.environ()
+process.env = setmetatable({}, {
+  __index = env_store,
+  __newindex = function(_, k, v)
     k = tostring(k)
     if v == nil then sys.unsetenv(k) else
       v = tostring(v)
       sys.setenv(k, v)
     end
-    rawset(t, k, v)
+    env_store[k] = v
   end,
+  __pairs = function() return next, env_store, nil end,
 })
 
 function process.cwd()
@@ -142,7 +146,7 @@ end
 
 local signal_handles = {}
 local function is_signal(name)
-  return type(name) == "string" and name:match("^SIG%u+$") ~= nil
+  return type(name) == "string" and name:match("^SIG[%u%d]+$") ~= nil
 end
 
 process:on("newListener", function(name)
@@ -170,7 +174,8 @@ local function writer(file, fd)
     fd = fd,
     isTTY = sys.isatty and sys.isatty(fd) or false,
     write = function(self, data, ...)
-      local cb = select(select("#", ...), ...)
+      local n = select("#", ...)
+      local cb = n > 0 and select(n, ...) or nil
       file:write(tostring(data))
       if type(cb) == "function" then loop.nextTick(cb) end
       return true
