@@ -19,7 +19,9 @@
 ** This file never builds Error tables (STYLE.md rule 6): lode.buffer
 ** hands binding.init a Lua constructor, buf_throw calls it and raises
 ** what it returns. Argument checks that are cheap in C live here, with
-** Node's codes and texts; the rest is in lua/lode/buffer.lua.
+** Node's codes and texts; the rest is in lua/lode/buffer.lua. The pure
+** byte work (text encodings, search, fill, byte order) is in
+** buffer_bytes.c, the other part of this binding.
 */
 #include <math.h>
 #include <stdatomic.h>

@@ -1,9 +1,9 @@
 /*
-** json.c: lode.binding.json, the JSON encoder under lode.json (API.md
-** "json"); the decoder is bindings/json_decode.c. Values are written
-** straight from the Lua stack: no intermediate tree, no malloc. Output
-** grows in a userdata anchored in a stack slot, so any error (a raising
-** toJSON, a memory error, a cycle) unwinds without leaking.
+** json.c: lode.binding.json, the JSON codec under lode.json (API.md
+** "json"): the encoder here, the decoder in json_decode.c. Values are
+** written straight from the Lua stack: no intermediate tree, no malloc.
+** Output grows in a userdata anchored in a stack slot, so any error (a
+** raising toJSON, a memory error, a cycle) unwinds without leaking.
 **
 ** Errors are Error tables built by lua/lode/internal/errors.lua: lode.json
 ** installs a raise hook (setraise, kept in the registry for both files)
@@ -31,8 +31,10 @@
 #define JSON_MAXDEPTH 1000
 #define JSON_SMALLSORT 16           /* keys sorted in a C array up to this */
 
-/* Fields of the config table, upvalue 1 of encode. */
+/* Fields of the config table, upvalue 1 of encode and decode. */
 enum { CFG_NULL = 1, CFG_ARRAY, CFG_OBJECT };
+
+int lode__json_decode (lua_State *L);       /* json_decode.c */
 
 static const char hexdig[] = "0123456789abcdef";
 
@@ -717,6 +719,7 @@ static void json_shared (lua_State *L, const char *key) {
 int luaopen_lode_binding_json (lua_State *L) {
   static const luaL_Reg fns[] = {
     {"encode", json_encode},
+    {"decode", lode__json_decode},
     {"setraise", json_setraise},
     {NULL, NULL}
   };

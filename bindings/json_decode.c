@@ -1,9 +1,9 @@
 /*
-** json_decode.c: lode.binding.json_decode, the JSON decoder under
-** lode.json (the encoder is bindings/json.c). A recursive descent parser
-** that builds Lua values directly; strings without escapes are pushed
-** straight from the text, the others are decoded through a luaL_Buffer,
-** so a syntax error (a Lua error) unwinds without leaking.
+** json_decode.c: the decoder half of lode.binding.json (json.c registers
+** it as decode; the encoder is json.c). A recursive descent parser that
+** builds Lua values directly; strings without escapes are pushed straight
+** from the text, the others are decoded through a luaL_Buffer, so a
+** syntax error (a Lua error) unwinds without leaking.
 **
 ** Syntax errors are SyntaxErrors whose messages are V8's in Node 20, with
 ** positions in UTF-16 units as JavaScript counts them. Numbers without
@@ -19,8 +19,6 @@
 
 #define JSON_MAXDEPTH 1000
 #define DEC_BATCH 16                /* elements gathered before the table */
-
-int luaopen_lode_binding_json (lua_State *L);
 
 /* Raises the message on top as an error of class 'cls' through the
 ** hook that lode.json installs (a plain string error without it). */
@@ -458,8 +456,11 @@ static void dec_value (jdec *d) {
   }
 }
 
-/* decode(text) -> value; raises SyntaxError (through the hook). */
-static int json_decode (lua_State *L) {
+/*
+** decode(text) -> value; raises SyntaxError (through the hook). Upvalue 1
+** is json.c's config table: [1] json.null, [2] the json.array mark.
+*/
+int lode__json_decode (lua_State *L) {
   jdec d;
   size_t len;
   d.s = luaL_checklstring(L, 1, &len);
@@ -468,8 +469,8 @@ static int json_decode (lua_State *L) {
   d.L = L;
   d.depth = 0;
   lua_settop(L, 1);
-  lua_getfield(L, LUA_REGISTRYINDEX, "lode.json.null");
-  lua_getfield(L, LUA_REGISTRYINDEX, "lode.json.array");
+  lua_rawgeti(L, lua_upvalueindex(1), 1);
+  lua_rawgeti(L, lua_upvalueindex(1), 2);
   d.inull = 2;
   d.iamt = 3;
   dec_value(&d);
@@ -479,16 +480,3 @@ static int json_decode (lua_State *L) {
 }
 
 /* }================================================================== */
-
-/* Opens lode.binding.json first: it creates json.null and the marks in
-** the registry, where decode finds them. */
-int luaopen_lode_binding_json_decode (lua_State *L) {
-  static const luaL_Reg fns[] = {
-    {"decode", json_decode},
-    {NULL, NULL}
-  };
-  luaL_requiref(L, "lode.binding.json", luaopen_lode_binding_json, 0);
-  lua_pop(L, 1);
-  luaL_newlib(L, fns);
-  return 1;
-}

@@ -124,5 +124,14 @@ char *lode_buffer_new (lua_State *L, size_t len);
 void lode_buffer_adopt (lua_State *L, char *data, size_t len);
 /* Returns the bytes of the Buffer at idx (and its length), or NULL. */
 char *lode_tobuffer (lua_State *L, int idx, size_t *len);
+/* Sharing allocShared memory with worker threads: share returns the
+** block of the Buffer at idx with one more reference (NULL for a Buffer
+** that is not shared: copy it instead) and its view in *off, *len;
+** push_shared pushes a Buffer on it in any Lua state, taking that
+** reference over; unshare drops a reference never pushed. */
+void *lode_buffer_share (lua_State *L, int idx, size_t *off, size_t *len);
+void lode_buffer_push_shared (lua_State *L, void *blk, size_t off,
+                              size_t len);
+void lode_buffer_unshare (void *blk);
 
 #endif

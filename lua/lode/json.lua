@@ -22,10 +22,9 @@
 --    UTF-8 in strings passes through; error positions count UTF-16 units;
 --  * nesting deeper than 1000 raises a RangeError either way.
 local binding = require "lode.binding.json"
-local decoder = require "lode.binding.json_decode"
 local errors = require "lode.internal.errors"
 
-local encode, decode = binding.encode, decoder.decode
+local encode, decode = binding.encode, binding.decode
 local NULL, ARRAY, OBJECT = binding.null, binding.array_mt, binding.object_mt
 local MAXDEPTH = 1000
 

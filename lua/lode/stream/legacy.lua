@@ -17,6 +17,14 @@ end
 
 local Stream = flatten(EventEmitter:extend("Stream"), EventEmitter)
 
+-- `local s <close> = ...`: the stream is destroyed when the scope ends
+-- (without an error, so no 'error' event can go unhandled).
+function Stream:__close()
+  if not self.destroyed and type(self.destroy) == "function" then
+    self:destroy()
+  end
+end
+
 function Stream:extend(name)
   return flatten(class.Object.extend(self, name), self)
 end

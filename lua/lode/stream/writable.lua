@@ -170,7 +170,9 @@ end
 -- write(chunk, encoding, cb): false once the buffer is at the mark.
 function Writable:write(chunk, encoding, cb)
   local ws = self._writableState or winit(self)
-  if type(encoding) == "function" then cb, encoding = encoding, nil end
+  if encoding ~= nil and type(encoding) == "function" then
+    cb, encoding = encoding, nil
+  end
   if cb == nil or type(cb) ~= "function" then cb = nop end
   if chunk == nil then error(util.nullValues(), 2) end
   if not ws.objectMode then chunk, encoding = toBytes(ws, chunk, encoding) end
