@@ -7,19 +7,29 @@ DEPS = build-essential pkg-config lua5.4 liblua5.4-dev libuv1-dev \
   zlib1g-dev libbrotli-dev libmbedtls-dev nettle-dev libscrypt-kdf-dev \
   node-llhttp lua-busted luarocks libedit-dev python3
 
-PKGS = lua5.4 libuv libedit
+# Libraries the bindings link (in build/lode and build/lode.so alike);
+# the host adds Lua itself and libedit.
+CORE_PKGS = libuv zlib libbrotlienc libbrotlidec nettle hogweed
+CORE_LIBS = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) \
+  -lmbedtls -lmbedx509 -lmbedcrypto -lscrypt-kdf -lm -lpthread
+HOST_PKGS = lua5.4 libedit
 CC ?= cc
 OPT ?= -O2
-CFLAGS_BASE = -std=gnu11 -fPIC -Isrc \
-  $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -D_GNU_SOURCE
+CFLAGS_BASE = -std=gnu11 -fPIC -Isrc -I$(LLHTTP_INC) -D_GNU_SOURCE \
+  $(shell pkg-config --cflags $(HOST_PKGS) $(CORE_PKGS) 2>/dev/null)
 WARN = -Wall -Wextra -Werror
-LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread -ldl
+LIBS = $(shell pkg-config --libs $(HOST_PKGS) 2>/dev/null) $(CORE_LIBS) -ldl
 B ?= build
+
+# llhttp: compiled from the node-llhttp package's sources, never copied.
+LLHTTP_DIR = /usr/share/llhttp
+LLHTTP_INC = /usr/share/include/llhttp
+LLHTTP_OBJ = $(B)/llhttp/api.o $(B)/llhttp/http.o $(B)/llhttp/llhttp.o
 
 CORE_SRC = src/runtime.c $(wildcard bindings/*.c)
 HOST_SRC = src/main.c src/repl.c
 LUA_SRC = $(shell find lua -name '*.lua' | sort)
-CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o)
+CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o) $(LLHTTP_OBJ)
 HOST_OBJ = $(HOST_SRC:%.c=$(B)/%.o) $(B)/gen/preload.o $(B)/gen/embedded.o
 
 .PHONY: all deps run test check bench clean check-style rock install-rock
@@ -37,13 +47,16 @@ $(B)/gen/preload.c: $(wildcard bindings/*.c) src/gen_preload.sh
 $(B)/gen/embedded.c: $(LUA_SRC) $(shell find lua -type d) src/embed.lua
 	@mkdir -p $(dir $@)
 	lua5.4 src/embed.lua $(LUA_SRC) > $@
+$(B)/llhttp/%.o: $(LLHTTP_DIR)/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(OPT) -fPIC -I$(LLHTTP_INC) $(XCFLAGS) -c $< -o $@
 $(B)/gen/%.o: $(B)/gen/%.c src/lode.h
 	$(CC) $(OPT) $(CFLAGS_BASE) $(WARN) $(XCFLAGS) -c $< -o $@
 
 $(B)/lode: $(CORE_OBJ) $(HOST_OBJ)
 	$(CC) $(XCFLAGS) -rdynamic -o $@ $^ $(LIBS)
 $(B)/lode.so: $(CORE_OBJ)
-	$(CC) $(XCFLAGS) -shared -o $@ $^ $(shell pkg-config --libs libuv) -lm
+	$(CC) $(XCFLAGS) -shared -o $@ $^ $(CORE_LIBS)
 
 # Installs only what is missing, so a ready machine pays nothing.
 deps:

@@ -44,10 +44,11 @@ local function cut(chunk, n)
   return chunk:slice(0, n), chunk:slice(n), n
 end
 
--- Moves the head of a non-empty buffer; far from 1, the entries move
--- back to the start so that indices stay in the table's array part.
+-- Moves the head of a non-empty buffer. Once most of the array is dead
+-- slots, the live entries move back to the start, so indices stay in the
+-- table's array part; each entry moves O(1) times on average.
 function M.setHead(rs, h)
-  if h <= 1024 then
+  if h <= 1024 or h <= rs.tail - h then
     rs.head = h
     return
   end

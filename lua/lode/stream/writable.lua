@@ -366,7 +366,7 @@ function clearBuffer(self, ws)
     until i > ws.bt or ws.writing
     if i > ws.bt then
       resetBuffer(ws)
-    elseif i > 768 then
+    elseif i > 768 and i > ws.bt - i then   -- mostly dead slots
       local t = ws.bt
       table.move(buf, i, t, 1)
       for k = t - i + 2, t do buf[k] = nil end
