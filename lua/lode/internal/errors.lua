@@ -11,7 +11,9 @@ Error.name = "Error"
 
 function Error:init(message, opts)
   self.message = message == nil and "" or tostring(message)
-  if type(opts) == "table" and opts.cause ~= nil then self.cause = opts.cause end
+  if type(opts) == "table" and opts.cause ~= nil then
+    self.cause = opts.cause
+  end
   self.stack = debug.traceback(tostring(self), 3)
 end
 
@@ -60,7 +62,7 @@ local function describe(v)
   if v == nil then return "Received nil" end
   if t == "string" then
     local s = #v > 25 and v:sub(1, 25) .. "..." or v
-    return ("Received type string (%q)"):format(s)
+    return ("Received type string ('%s')"):format(s)
   end
   if t == "number" or t == "boolean" then
     return ("Received type %s (%s)"):format(t, tostring(v))
@@ -117,7 +119,7 @@ function M.checkInteger(v, name, min, max)
   if type(v) ~= "number" then error(M.invalidArgType(name, "number", v), 0) end
   if v ~= v or v % 1 ~= 0 or (min and v < min) or (max and v > max) then
     local range = v % 1 ~= 0 and "an integer"
-      or (">= %s and <= %s"):format(min or "-inf", max or "inf")
+      or (">= %s && <= %s"):format(min or "-inf", max or "inf")
     error(M.outOfRange(name, range, v), 0)
   end
   return math.tointeger(v) or v

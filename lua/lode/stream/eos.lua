@@ -9,6 +9,8 @@ local util = require "lode.stream.util"
 
 local nextTick = loop.nextTick
 
+-- Longer than 60 lines: the handlers share their flags as upvalues, as
+-- in Node's eos().
 local function eos(stream, opts, callback)
   if callback == nil and type(opts) == "function" then
     callback, opts = opts, nil

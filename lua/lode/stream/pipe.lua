@@ -32,6 +32,8 @@ local function indexOf(list, v)
   return nil
 end
 
+-- Longer than 60 lines: the handlers share one pipe's state as upvalues,
+-- as in Node's Readable.prototype.pipe.
 function M.pipe(src, dest, pipeOpts)
   local rs = src._readableState or (src:_streamInit(nil)
     or src._readableState)

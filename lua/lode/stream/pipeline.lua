@@ -119,6 +119,8 @@ local function badValue(v)
     "of Readable, Iterable or a function", v)
 end
 
+-- Longer than 60 lines: it mirrors Node's pipelineImpl step by step, so
+-- that the two can be compared when Node's behaviour is in doubt.
 function M.pipelineImpl(streams, callback, opts)
   if #streams == 1 and type(streams[1]) == "table"
     and not util.isNodeStream(streams[1]) then

@@ -33,6 +33,8 @@ Readable.readableDidRead = false
 Readable.destroyed = false
 Readable.closed = false
 
+local emitReadable_, maybeReadMore_
+
 local function setFlowing(self, rs, v)
   rs.flowing = v
   self.readableFlowing = v
@@ -67,6 +69,9 @@ local function readableState(self, opts, isDuplex)
     rs.decoder = StringDecoder.new(opts.encoding)
     rs.encoding = opts.encoding
   end
+  -- Ticks queued per chunk get closures made once: no argument packing.
+  rs.emitReadableNT = function() emitReadable_(self) end
+  rs.maybeReadMoreNT = function() maybeReadMore_(self, rs) end
   self._readableState = rs
   self.readableLength, self.readableHighWaterMark = 0, hwm
   self.readableObjectMode, self.readableEncoding = om, rs.encoding
@@ -119,7 +124,7 @@ end
 
 --[[ push / unshift ]]
 
-local emitReadable, emitReadable_, onEofChunk, maybeReadMore_
+local emitReadable, onEofChunk
 
 local function canPushMore(self, rs)
   local len = self.readableLength
@@ -165,7 +170,7 @@ local function addChunk(self, rs, chunk, front)
   end
   if not rs.readingMore and rs.constructed then
     rs.readingMore = true
-    nextTick(maybeReadMore_, self, rs)
+    nextTick(rs.maybeReadMoreNT)
   end
   len = self.readableLength
   return not rs.ended and (len < rs.highWaterMark or len == 0)
@@ -293,7 +298,7 @@ function emitReadable(self)
   rs.needReadable = false
   if not rs.emittedReadable then
     rs.emittedReadable = true
-    nextTick(emitReadable_, self)
+    nextTick(rs.emitReadableNT)
   end
 end
 
@@ -330,7 +335,7 @@ end
 function maybeReadMore(self, rs)
   if not rs.readingMore and rs.constructed then
     rs.readingMore = true
-    nextTick(maybeReadMore_, self, rs)
+    nextTick(rs.maybeReadMoreNT)
   end
 end
 
@@ -344,6 +349,8 @@ end
 local endReadable
 
 -- read(n): n bytes (or one object, or everything when n is nil), or nil.
+-- Kept in one piece (over 60 lines) like Node's: its steps must happen
+-- in this order around the _read call.
 function Readable:read(n)
   local rs = self._readableState or rinit(self)
   if n ~= nil and mtype(n) ~= "integer" then n = toCount(n) end

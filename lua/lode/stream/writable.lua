@@ -31,7 +31,7 @@ Writable.writableAborted = false
 Writable.destroyed = false
 Writable.closed = false
 
-local makeOnwrite, clearBuffer, finishMaybe, errorBuffer
+local makeOnwrite, clearBuffer, finishMaybe, errorBuffer, afterWrite
 
 local function resetBuffer(ws)
   ws.bh, ws.bt = 1, 0
@@ -65,6 +65,7 @@ local function writableState(self, opts, isDuplex)
     ws.defaultEncoding = enc
   end
   ws.onwrite = makeOnwrite(self)
+  ws.afterWriteNT = function() afterWrite(self, ws, 1, nop) end
   self._writableState = ws
   self.writableLength, self.writableHighWaterMark = 0, hwm
   self.writableObjectMode, self.writableCorked = om, 0
@@ -231,7 +232,6 @@ local function onwriteError(self, ws, er, cb)
   errorOrDestroy(self, er)
 end
 
-local afterWrite
 
 local function afterWriteTick(info)
   info.state.afterWriteTickInfo = nil
@@ -270,7 +270,7 @@ function makeOnwrite(self)
     local info = ws.afterWriteTickInfo
     if cb == nop then
       if not ws.afterWritePending and needTick then
-        nextTick(afterWrite, self, ws, 1, cb)
+        nextTick(ws.afterWriteNT)
         ws.afterWritePending = true
         return
       end
