@@ -4,7 +4,7 @@
 ** table (Nettle's nettle_hash descriptors, so every algorithm's glue is
 ** written once), HMAC over any of them, byte arguments with Node's input
 ** encodings, output as a Buffer or an encoded string, and raising the
-** Error tables that lua/lode/crypto/*.lua builds (STYLE.md rule 6).
+** Error tables that lua/lode/crypto/ modules build (STYLE.md rule 6).
 */
 #ifndef LODE_CRYPTO_SYM_H
 #define LODE_CRYPTO_SYM_H

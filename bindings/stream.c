@@ -225,11 +225,16 @@ static int stream_read_stop (lua_State *L) {
 ** =======================================================
 */
 
-/* Completion of a write or shutdown: releases the box's pending count,
+void lode_stream_req_start (lua_State *L, int idx, lode_stream *st) {
+  st->reqs++;
+  lode_handle_retain(L, idx, &st->b);
+}
+
+/* Completion of a write, shutdown or connect: releases the box's pending count,
 ** then the request (unpinning its data), then calls its callback with the
 ** status through lode_call. When the box is already gone (the state is
 ** closing), no Lua runs. */
-static void stream_on_req (lode_req *r, uv_stream_t *s, int status) {
+void lode_stream_req_done (lode_req *r, uv_stream_t *s, int status) {
   lode_stream *st = (lode_stream *)s->data;
   lua_State *L = lode_req_finish(r);     /* pushes the callback */
   if (st != NULL) {
@@ -245,11 +250,11 @@ static void stream_on_req (lode_req *r, uv_stream_t *s, int status) {
 }
 
 static void stream_on_write (uv_write_t *w, int status) {
-  stream_on_req(&WRITE_REQ(w)->r, w->handle, status);
+  lode_stream_req_done(&WRITE_REQ(w)->r, w->handle, status);
 }
 
 static void stream_on_shutdown (uv_shutdown_t *sh, int status) {
-  stream_on_req(&WRITE_REQ(sh)->r, sh->handle, status);
+  lode_stream_req_done(&WRITE_REQ(sh)->r, sh->handle, status);
 }
 
 /* Writes what uv_try_write cannot, through uv_write; bufs[0..n) are the
@@ -271,8 +276,7 @@ static int stream_queue (lua_State *L, lode_stream *st, uv_buf_t *bufs,
     lode_req_cancel(L, &q->r);
     return lode_fail(L, rc);
   }
-  st->reqs++;
-  lode_handle_retain(L, 1, &st->b);
+  lode_stream_req_start(L, 1, st);
   lua_pushinteger(L, (lua_Integer)left);
   return 1;
 }
@@ -328,10 +332,8 @@ static int stream_writev (lua_State *L) {
   luaL_checktype(L, 2, LUA_TTABLE);
   lua_settop(L, 3);
   n = (unsigned)luaL_len(L, 2);
-  if (n > MAX_BUFS) {
+  if (n > MAX_BUFS)                    /* index 4 until we return */
     bufs = (uv_buf_t *)lua_newuserdatauv(L, n * sizeof(uv_buf_t), 0);
-    lua_replace(L, 4 > lua_gettop(L) ? lua_gettop(L) + 1 : 4);
-  }
   for (i = 0; i < n; i++) {
     lua_rawgeti(L, 2, (lua_Integer)i + 1);
     bufs[i].base = (char *)lode_checkbytes(L, -1, &len);
@@ -363,8 +365,7 @@ static int stream_shutdown (lua_State *L) {
     lode_req_cancel(L, &q->r);
     return lode_fail(L, rc);
   }
-  st->reqs++;
-  lode_handle_retain(L, 1, &st->b);
+  lode_stream_req_start(L, 1, st);
   lua_pushboolean(L, 1);
   return 1;
 }

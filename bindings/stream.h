@@ -57,6 +57,12 @@ int lode_stream_listen (lua_State *L);
 uv_stream_t *lode_stream_detach (lua_State *L, int idx);
 lode_stream *lode_stream_attach (lua_State *L, uv_stream_t *s,
                                  const char *mt);
+/* Requests on a stream made elsewhere (connect): req_start counts one in
+** flight for the box at idx (anchoring it); req_done, from the request's
+** completion, releases that count and the request box (lode_req_finish),
+** then calls its callback with the status through lode_call. */
+void lode_stream_req_start (lua_State *L, int idx, lode_stream *st);
+void lode_stream_req_done (lode_req *r, uv_stream_t *s, int status);
 /* Pushes a socket address as { address =, port =, family = } (or nil for
 ** an unknown family). */
 void lode_push_sockaddr (lua_State *L, const struct sockaddr *sa);

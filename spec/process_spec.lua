@@ -55,6 +55,18 @@ describe("lode.process", function()
     assert.equal("ERR_INVALID_ARG_TYPE", err.code)
   end)
 
+  it("nextTick keeps every argument, nils and order included", function()
+    local out = {}
+    local function rec(...) out[#out + 1] = table.pack(...) end
+    process.nextTick(rec, 1, nil)
+    process.nextTick(rec)
+    process.nextTick(rec, nil, 2, nil)
+    process.nextTick(rec, 1, 2, 3, 4, 5)
+    run_loop()
+    assert.same({ { 1, nil, n = 2 }, { n = 0 }, { nil, 2, nil, n = 3 },
+      { 1, 2, 3, 4, 5, n = 5 } }, out)
+  end)
+
   it("kill raises ERR_UNKNOWN_SIGNAL for a bad name", function()
     local ok, err = pcall(process.kill, process.pid, "SIGNOPE")
     assert.is_false(ok)

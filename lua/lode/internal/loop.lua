@@ -7,15 +7,39 @@ local uv = require "lode.binding.uv"
 
 local M = {}
 
-local ticks, th, tt = {}, 1, 0         -- fn, args (or false) pairs
+-- Each tick is stored inline as fn, n, arg1..argn: no table per call.
+local ticks, th, tt = {}, 1, 0
 local micro, mh, mt = {}, 1, 0         -- fn, arg pairs
-local NOARGS = false
 local unpack = table.unpack
 
 function M.nextTick(fn, ...)
-  ticks[tt + 1] = fn
-  ticks[tt + 2] = select("#", ...) > 0 and table.pack(...) or NOARGS
-  tt = tt + 2
+  local n, t = select("#", ...), tt
+  ticks[t + 1], ticks[t + 2] = fn, n
+  if n > 0 then
+    local a, b, c = ...
+    ticks[t + 3], ticks[t + 4], ticks[t + 5] = a, b, c
+    for i = 4, n do ticks[t + 2 + i] = (select(i, ...)) end
+  end
+  tt = t + 2 + n
+end
+
+-- Runs the tick at th (fn, n, args): its slots are cleared first.
+local function run_tick(at)
+  local fn, n = ticks[at], ticks[at + 1]
+  th = at + 2 + n
+  if n == 0 then
+    ticks[at], ticks[at + 1] = nil, nil
+    return fn()
+  end
+  local a, b, c = ticks[at + 2], ticks[at + 3], ticks[at + 4]
+  if n <= 3 then
+    for i = at, at + 1 + n do ticks[i] = nil end
+    if n == 1 then return fn(a) elseif n == 2 then return fn(a, b) end
+    return fn(a, b, c)
+  end
+  local args = table.move(ticks, at + 2, at + 1 + n, 1, {})
+  for i = at, at + 1 + n do ticks[i] = nil end
+  return fn(unpack(args, 1, n))
 end
 
 -- queueMicrotask(fn, arg): fn(arg) runs after the nextTicks.
@@ -31,12 +55,7 @@ M.afterDrain = nil
 
 function M.drain()
   repeat
-    while th <= tt do
-      local fn, args = ticks[th], ticks[th + 1]
-      ticks[th], ticks[th + 1] = nil, nil
-      th = th + 2
-      if args then fn(unpack(args, 1, args.n)) else fn() end
-    end
+    while th <= tt do run_tick(th) end
     th, tt = 1, 0
     while mh <= mt do
       local fn, arg = micro[mh], micro[mh + 1]
