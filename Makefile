@@ -32,6 +32,7 @@ LUA_SRC = $(shell find lua -name '*.lua' | sort)
 CORE_OBJ = $(CORE_SRC:%.c=$(B)/%.o) $(LLHTTP_OBJ)
 HOST_OBJ = $(HOST_SRC:%.c=$(B)/%.o) $(B)/gen/preload.o $(B)/gen/embedded.o
 
+.DELETE_ON_ERROR:
 .PHONY: all deps run test check bench clean check-style rock install-rock
 all: $(B)/lode $(B)/lode.so
 

@@ -127,16 +127,24 @@ int lode__crypto_init (lua_State *L) {
   return 0;
 }
 
-int lode__crypto_throw (lua_State *L, const char *kind, const char *detail,
-                        int idx) {
+void lode__crypto_error (lua_State *L, const char *kind, const char *detail,
+                         int idx) {
   idx = idx == 0 ? 0 : lua_absindex(L, idx);
-  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_err) != LUA_TFUNCTION)
-    return luaL_error(L, "lode.crypto: %s %s", kind, detail ? detail : "");
+  if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_err) != LUA_TFUNCTION) {
+    lua_pop(L, 1);
+    lua_pushfstring(L, "lode.crypto: %s %s", kind, detail ? detail : "");
+    return;
+  }
   lua_pushstring(L, kind);
   lua_pushstring(L, detail);
   if (idx) lua_pushvalue(L, idx);
   else lua_pushnil(L);
   lua_call(L, 3, 1);
+}
+
+int lode__crypto_throw (lua_State *L, const char *kind, const char *detail,
+                        int idx) {
+  lode__crypto_error(L, kind, detail, idx);
   return lua_error(L);
 }
 

@@ -38,8 +38,10 @@ void lode__hmac_digest (void *m, size_t len, uint8_t *out);
 /* init(make_error): the Lua function that builds our Error tables from
 ** (kind, detail, value). Every crypto binding exports it as 'init'. */
 int lode__crypto_init (lua_State *L);
-/* Raises make_error(kind, detail, value at idx (0: nil)). Never
-** returns. */
+/* Pushes make_error(kind, detail, value at idx (0: nil)). */
+void lode__crypto_error (lua_State *L, const char *kind, const char *detail,
+                         int idx);
+/* Raises the same. Never returns. */
 int lode__crypto_throw (lua_State *L, const char *kind, const char *detail,
                         int idx);
 

@@ -47,6 +47,27 @@ local results = await(Promise.all({ 1, Promise.resolve(2),
 console.log("Promise.all:", util.inspect(results))
 console.timeEnd("tour")
 
+-- stream: Readable.from, a Transform and pipeline, awaited as a Promise.
+local stream = require "lode.stream"
+local words = {}
+await(stream.promises.pipeline(
+  stream.Readable.from({ "to ", "the ", "sea" }),
+  stream.Transform.new({ transform = function(_, chunk, _, cb)
+    cb(nil, chunk:toString():upper())
+  end }),
+  stream.Writable.new({ write = function(_, chunk, _, cb)
+    words[#words + 1] = tostring(chunk)
+    cb()
+  end })))
+console.log("pipeline:", table.concat(words))
+
+-- fs: the same calls in Promise, Sync and callback forms.
+local fs = require "lode.fs"
+local file = path.join(os_.tmpdir(), "lode-tour-" .. process.pid .. ".txt")
+await(fs.promises.writeFile(file, "hello from fs"))
+console.log(fs.readFileSync(file, "utf8"), fs.statSync(file).size)
+fs.unlink(file, function(err) console.log("unlinked:", err == nil) end)
+
 process:on("exit", function(code)
   console.log("exit code %d; bye", code)
 end)

@@ -29,13 +29,17 @@ local unhandled, nunhandled = {}, 0
 
 local settle, resolve
 
-local step
+local step, tasks
 
--- Runs one reaction: {ok=, err=, child=} for next(), {task=, taskp=} for
--- a task waiting in await.
+-- A task waiting in await(p) is stored in p's reactions as its coroutine;
+-- this resumes it with p's outcome (no reaction table per await).
+local function resume(co, p)
+  return step(co, tasks[co], p.state == FULFILLED, p.value)
+end
+
+-- Runs one reaction {ok=, err=, child=, p=} made by next().
 local function react(r)
   local p = r.p
-  if r.task then return step(r.task, r.taskp, p.state == FULFILLED, p.value) end
   local handler
   if p.state == FULFILLED then handler = r.ok else handler = r.err end
   if type(handler) ~= "function" then
@@ -51,7 +55,10 @@ function settle(p, state, value)
   local rs = p.reactions
   p.reactions = nil
   if rs then
-    for i = 1, #rs do queue(react, rs[i]) end
+    for i = 1, #rs do
+      local r = rs[i]
+      if type(r) == "thread" then queue(resume, r, p) else queue(react, r) end
+    end
   elseif state == REJECTED and not p.handled then
     nunhandled = nunhandled + 1
     unhandled[nunhandled] = p
@@ -85,18 +92,22 @@ function resolve(p, v)
   end
   if isPromise(v) then
     -- Our own promise: subscribe directly (one microtask later, as JS).
-    return queue(function() v:_subscribe({ p = v, child = p }) end)
+    return queue(function()
+      v:_subscribe({ p = v, child = p, ok = nil, err = nil })
+    end)
   end
   if isThenable(v) then return adopt(p, v) end
   settle(p, FULFILLED, v)
 end
 
+-- r: a reaction table, or the coroutine of a task in await.
 function Promise:_subscribe(r)
-  r.p = self
   self.handled = true
   if self.state == PENDING then
     local rs = self.reactions
     if rs then rs[#rs + 1] = r else self.reactions = { r } end
+  elseif type(r) == "thread" then
+    queue(resume, r, self)
   else
     queue(react, r)
   end
@@ -115,17 +126,20 @@ local function resolvers(p)
   end
 end
 
+-- Every field a promise will get is in the constructor, so the table is
+-- sized once (a rehash per new field costs more than the rest of await).
+local function pending()
+  return setmetatable({ state = PENDING, value = nil, reactions = nil,
+    handled = nil }, Promise)
+end
+
 function Promise.new(executor)
   errors.checkFunction(executor, "executor")
-  local p = setmetatable({ state = PENDING }, Promise)
+  local p = pending()
   local res, rej = resolvers(p)
   local ok, err = pcall(executor, res, rej)
   if not ok then rej(err) end
   return p
-end
-
-local function pending()
-  return setmetatable({ state = PENDING }, Promise)
 end
 
 function Promise.resolve(v)
@@ -143,7 +157,7 @@ end
 
 function Promise:next(onOk, onErr)
   local child = pending()
-  self:_subscribe({ ok = onOk, err = onErr, child = child })
+  self:_subscribe({ ok = onOk, err = onErr, child = child, p = self })
   return child
 end
 Promise["then"] = Promise.next
@@ -225,7 +239,7 @@ end
 
 --[[ Tasks ]]
 
-local tasks = setmetatable({}, { __mode = "k" })   -- coroutine -> true
+tasks = setmetatable({}, { __mode = "k" })   -- coroutine -> its promise
 local traces = setmetatable({}, { __mode = "k" })  -- promise -> traceback
 
 local function capture(e)
@@ -284,7 +298,7 @@ local function await(v)
       v = Promise.resolve(v)
     end
   end
-  v:_subscribe({ task = co, taskp = p })
+  v:_subscribe(co)
   local fulfilled, value = coroutine.yield()
   if fulfilled then return value end
   error(value, 0)

@@ -9,7 +9,7 @@ local M = {}
 
 -- Each tick is stored inline as fn, n, arg1..argn: no table per call.
 local ticks, th, tt = {}, 1, 0
-local micro, mh, mt = {}, 1, 0         -- fn, arg pairs
+local micro, mh, mt = {}, 1, 0         -- fn, a, b triples
 local unpack = table.unpack
 
 function M.nextTick(fn, ...)
@@ -42,11 +42,11 @@ local function run_tick(at)
   return fn(unpack(args, 1, n))
 end
 
--- queueMicrotask(fn, arg): fn(arg) runs after the nextTicks.
-function M.queueMicrotask(fn, arg)
-  micro[mt + 1] = fn
-  micro[mt + 2] = arg
-  mt = mt + 2
+-- queueMicrotask(fn, a, b): fn(a, b) runs after the nextTicks.
+function M.queueMicrotask(fn, a, b)
+  local t = mt
+  micro[t + 1], micro[t + 2], micro[t + 3] = fn, a, b
+  mt = t + 3
 end
 
 -- Called after each drain pass with no work left: promise.lua installs the
@@ -58,10 +58,11 @@ function M.drain()
     while th <= tt do run_tick(th) end
     th, tt = 1, 0
     while mh <= mt do
-      local fn, arg = micro[mh], micro[mh + 1]
-      micro[mh], micro[mh + 1] = nil, nil
-      mh = mh + 2
-      fn(arg)
+      local h = mh
+      local fn, a, b = micro[h], micro[h + 1], micro[h + 2]
+      micro[h], micro[h + 1], micro[h + 2] = nil, nil, nil
+      mh = h + 3
+      fn(a, b)
     end
     if mh > mt then
       mh, mt = 1, 0
