@@ -34,6 +34,10 @@ describe("the lode binary", function()
     assert.matches("lode: ", out)
     assert.matches("lua: 5%.4", out)
     assert.matches("uv: 1%.", out)
+    for _, lib in ipairs({ "zlib", "brotli", "mbedtls", "nettle",
+      "llhttp" }) do
+      assert.matches("\n" .. lib .. ": %d+%.%d+", out)
+    end
   end)
 
   it("keeps running until timers are done, then exits", function()

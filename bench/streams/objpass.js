@@ -1,7 +1,7 @@
 // 1 million objectMode chunks: Readable -> PassThrough -> Writable, all
 // objectMode, piped by pipeline(); prints chunks/s.
 const { Readable, PassThrough, Writable, pipeline } = require('stream');
-const COUNT = 1000000;
+const COUNT = Number(process.argv[2]) || 1000000;
 let n = 0, got = 0;
 const src = new Readable({ objectMode: true, read() {
   n++;

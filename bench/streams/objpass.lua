@@ -2,7 +2,7 @@
 -- objectMode, piped by pipeline(); prints chunks/s.
 local stream = require "lode.stream"
 local uv = require "lode.binding.uv"
-local COUNT = 1000000
+local COUNT = tonumber(process.argv[3]) or 1000000
 local n, got = 0, 0
 local src = stream.Readable.new({ objectMode = true, read = function(self)
   n = n + 1

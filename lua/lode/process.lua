@@ -24,8 +24,8 @@ process.argv = { process.execPath }
 process.argv0 = "lode"
 process.exitCode = nil
 process.title = "lode"
-process.versions = { lode = "0.1.0", lua = _VERSION:match("%d.*"),
-  uv = uv.version }
+process.versions = require("lode.binding.versions")()
+process.versions.lode = "0.1.0"
 
 -- env: writes reach the real environment (child processes inherit
 -- them), as Node's process.env does. A proxy, so that every write, even

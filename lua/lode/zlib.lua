@@ -61,15 +61,24 @@ local function finish(h, s, max, msg, out, consumed, more)
   return nil, out
 end
 
+-- Starts the one thread-pool write of a one-shot call.
+local function start(h, flush, max, s, buffer, cb)
+  h:write(flush, buffer, 0, max + 1, function(msg, out, consumed, more)
+    cb(finish(h, s, max, msg, out, consumed, more))
+  end)
+end
+local startPromise = dual.promise(start)
+
+-- gzip(buffer[, opts][, cb]) & co.: arguments and options are checked at
+-- the call; without a callback the result is a Promise.
 local function oneShot(cls)
   return function(buffer, opts, cb)
     if type(opts) == "function" then opts, cb = nil, opts end
-    errors.checkFunction(cb, "callback")
     checkInput(buffer)
+    if cb ~= nil then errors.checkFunction(cb, "callback") end
     local h, flush, max, s = setup(cls, opts)
-    h:write(flush, buffer, 0, max + 1, function(msg, out, consumed, more)
-      cb(finish(h, s, max, msg, out, consumed, more))
-    end)
+    if cb == nil then return startPromise(h, flush, max, s, buffer) end
+    start(h, flush, max, s, buffer, cb)
   end
 end
 
@@ -96,7 +105,7 @@ for _, f in ipairs(FORMATS) do
   local cls = zstream[clsName]
   M[clsName] = cls
   M["create" .. clsName] = function(opts) return cls.new(opts) end
-  M[name] = dual.wrap(oneShot(cls))
+  M[name] = oneShot(cls)
   M[name .. "Sync"] = oneShotSync(cls)
 end
 

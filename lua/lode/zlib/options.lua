@@ -103,8 +103,9 @@ function M.zlib(opts, mode)
     C.Z_DEFAULT_STRATEGY, C.Z_FIXED, C.Z_DEFAULT_STRATEGY)
   local dict = o.dictionary
   if dict ~= nil and not isBytes(dict) then
-    raise(errors.invalidArgType("options.dictionary",
-      "an instance of Buffer, TypedArray, DataView, or ArrayBuffer", dict))
+    raise(errors.new(errors.TypeError, "ERR_INVALID_ARG_TYPE",
+      'The "options.dictionary" property must be an instance of Buffer, '
+      .. "TypedArray, DataView, or ArrayBuffer. " .. errors.describe(dict)))
   end
   local cfg = base({ level = level, strategy = strategy }, opts, ZLIB)
   local h = binding.new(mode, wb, level, memLevel, strategy, dict)
@@ -120,7 +121,7 @@ local function brotliParams(params)
   local out = {}
   for k, v in pairs(params) do
     local key = math.tointeger(tonumber(k))
-    if key == nil or key < 0 or key > 9 or out[key] ~= nil then
+    if key == nil or key < 0 or key > 8 or out[key] ~= nil then
       raise(errors.new(errors.RangeError, "ERR_BROTLI_INVALID_PARAM",
         ("%s is not a valid Brotli parameter"):format(tostring(k))))
     end

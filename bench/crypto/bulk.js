@@ -1,0 +1,24 @@
+// bulk.js ALG [MiB]: as bulk.lua, for Node.
+const crypto = require('crypto');
+const alg = process.argv[2] || 'sha256';
+const mib = Number(process.argv[3]) || 256;
+const CHUNK = 65536;
+const chunk = Buffer.alloc(CHUNK, 0x61);
+const n = mib * 1024 * 1024 / CHUNK;
+const t0 = process.hrtime.bigint();
+if (alg.startsWith('sha')) {
+  const h = crypto.createHash(alg);
+  for (let i = 0; i < n; i++) h.update(chunk);
+  h.digest();
+} else {
+  const klen = alg.includes('128') ? 16 : 32;
+  const ivlen = alg.includes('gcm') || alg.includes('chacha') ? 12 : 16;
+  const c = crypto.createCipheriv(alg, Buffer.alloc(klen, 1),
+    Buffer.alloc(ivlen, 2));
+  let total = 0;
+  for (let i = 0; i < n; i++) total += c.update(chunk).length;
+  total += c.final().length;
+  if (total < n * CHUNK) throw new Error('short output');
+}
+const dt = Number(process.hrtime.bigint() - t0) / 1e9;
+console.log(Math.floor(n * CHUNK / dt / 1e6));
