@@ -60,7 +60,7 @@ typedef struct cipher_box {
   uint8_t aad[16];                 /* GCM: a partial block of AAD */
   uint8_t ks[16];                  /* CTR: keystream of the last block */
   uint8_t tag[16];
-  union {
+  _Alignas(16) union {             /* Nettle's contexts: 16-aligned */
     struct aes128_ctx a128;
     struct aes192_ctx a192;
     struct aes256_ctx a256;

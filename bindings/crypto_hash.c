@@ -82,7 +82,9 @@ static const struct nettle_hash *hash_alg (lua_State *L, const char *arg,
 /* new(alg, options) is crypto.createHash. */
 static int hash_new (lua_State *L) {
   const struct nettle_hash *h = hash_alg(L, "algorithm", "digest");
-  hash_box *b = hash_push(L, &key_hash, sizeof(hash_box) + h->context_size);
+  hash_box *b;
+  lua_settop(L, 2);                       /* the object goes above */
+  b = hash_push(L, &key_hash, sizeof(hash_box) + h->context_size);
   b->h = h;
   b->hmac = b->done = 0;
   h->init(b->ctx);
@@ -92,11 +94,13 @@ static int hash_new (lua_State *L) {
 
 /* hmac(alg, key, options) is crypto.createHmac. */
 static int hash_hmac (lua_State *L) {
-  const struct nettle_hash *h = hash_alg(L, "hmac", "hmacdigest");
+  const struct nettle_hash *h = hash_alg(L, "hmac", "invaliddigest");
   size_t klen;
-  const uint8_t *key = lode__crypto_bytes(L, 2, 0, "key", &klen);
-  hash_box *b = hash_push(L, &key_hmac,
-                          sizeof(hash_box) + lode__hmac_size(h));
+  const uint8_t *key;
+  hash_box *b;
+  lua_settop(L, 3);
+  key = lode__crypto_bytes(L, 2, 0, "key", &klen);
+  b = hash_push(L, &key_hmac, sizeof(hash_box) + lode__hmac_size(h));
   b->h = h;
   b->hmac = 1;
   b->done = 0;
@@ -140,6 +144,7 @@ static int hash_copy (lua_State *L) {
   size_t size = sizeof(hash_box) + b->h->context_size;
   if (b->done) return lode__crypto_throw(L, "finalized", NULL, 0);
   if (b->hmac) return lode__crypto_throw(L, "this", "Hash", 1);
+  lua_settop(L, 2);
   c = hash_push(L, &key_hash, size);
   memcpy(c, b, size);
   hash_options(L, 2);

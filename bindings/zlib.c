@@ -23,7 +23,6 @@
 ** them.
 */
 #include <limits.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "zlib_engine.h"
@@ -537,7 +536,7 @@ static int zeng_busy (lua_State *L) {
 
 /*
 ** {======================================================
-** crc32, constants, luaopen
+** crc32, luaopen
 ** =======================================================
 */
 
@@ -549,41 +548,6 @@ static int zlib_crc32 (lua_State *L) {
   luaL_argcheck(L, v >= 0 && v <= 0xffffffff, 2, "out of range");
   lua_pushinteger(L, (lua_Integer)crc32_z((uLong)v, (const Bytef *)p, len));
   return 1;
-}
-
-static void zlib_constants (lua_State *L) {
-#define ZC(name, v) (lua_pushinteger(L, (v)), lua_setfield(L, -2, name))
-  static const struct { const char *name; int v; } tab[] = {
-    {"Z_NO_FLUSH", Z_NO_FLUSH}, {"Z_PARTIAL_FLUSH", Z_PARTIAL_FLUSH},
-    {"Z_SYNC_FLUSH", Z_SYNC_FLUSH}, {"Z_FULL_FLUSH", Z_FULL_FLUSH},
-    {"Z_FINISH", Z_FINISH}, {"Z_BLOCK", Z_BLOCK}, {"Z_OK", Z_OK},
-    {"Z_STREAM_END", Z_STREAM_END}, {"Z_NEED_DICT", Z_NEED_DICT},
-    {"Z_ERRNO", Z_ERRNO}, {"Z_STREAM_ERROR", Z_STREAM_ERROR},
-    {"Z_DATA_ERROR", Z_DATA_ERROR}, {"Z_MEM_ERROR", Z_MEM_ERROR},
-    {"Z_BUF_ERROR", Z_BUF_ERROR}, {"Z_VERSION_ERROR", Z_VERSION_ERROR},
-    {"Z_NO_COMPRESSION", Z_NO_COMPRESSION}, {"Z_BEST_SPEED", Z_BEST_SPEED},
-    {"Z_BEST_COMPRESSION", Z_BEST_COMPRESSION},
-    {"Z_DEFAULT_COMPRESSION", Z_DEFAULT_COMPRESSION},
-    {"Z_FILTERED", Z_FILTERED}, {"Z_HUFFMAN_ONLY", Z_HUFFMAN_ONLY},
-    {"Z_RLE", Z_RLE}, {"Z_FIXED", Z_FIXED},
-    {"Z_DEFAULT_STRATEGY", Z_DEFAULT_STRATEGY}, {"ZLIB_VERNUM", ZLIB_VERNUM},
-    {"DEFLATE", ZE_DEFLATE}, {"INFLATE", ZE_INFLATE}, {"GZIP", ZE_GZIP},
-    {"GUNZIP", ZE_GUNZIP}, {"DEFLATERAW", ZE_DEFLATERAW},
-    {"INFLATERAW", ZE_INFLATERAW}, {"UNZIP", ZE_UNZIP},
-    {"BROTLI_DECODE", ZE_BROTLI_DECODE}, {"BROTLI_ENCODE", ZE_BROTLI_ENCODE},
-    {"Z_MIN_WINDOWBITS", 8}, {"Z_MAX_WINDOWBITS", 15},
-    {"Z_DEFAULT_WINDOWBITS", 15}, {"Z_MIN_CHUNK", 64},
-    {"Z_DEFAULT_CHUNK", 16 * 1024}, {"Z_MIN_MEMLEVEL", 1},
-    {"Z_MAX_MEMLEVEL", 9}, {"Z_DEFAULT_MEMLEVEL", 8}, {"Z_MIN_LEVEL", -1},
-    {"Z_MAX_LEVEL", 9}, {"Z_DEFAULT_LEVEL", Z_DEFAULT_COMPRESSION},
-  };
-  size_t i;
-  lua_newtable(L);
-  for (i = 0; i < sizeof tab / sizeof tab[0]; i++) ZC(tab[i].name, tab[i].v);
-  lua_pushnumber(L, HUGE_VAL);
-  lua_setfield(L, -2, "Z_MAX_CHUNK");
-  zbr_constants(L);
-#undef ZC
 }
 
 int luaopen_lode_binding_zlib (lua_State *L) {
@@ -606,7 +570,7 @@ int luaopen_lode_binding_zlib (lua_State *L) {
   }
   lua_pop(L, 1);
   luaL_newlib(L, funcs);
-  zlib_constants(L);
+  zeng_constants(L);
   lua_setfield(L, -2, "constants");
   lua_pushstring(L, zlibVersion());
   lua_setfield(L, -2, "zlib_version");

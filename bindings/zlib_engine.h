@@ -1,7 +1,8 @@
 /*
-** zlib_engine.h: the compression engine shared by the two parts of
+** zlib_engine.h: the compression engine shared by the parts of
 ** lode.binding.zlib: bindings/zlib.c (the box, thread-pool writes, zlib
-** itself, constants, crc32) and bindings/zlib_brotli.c (Brotli).
+** itself, crc32), bindings/zlib_brotli.c (Brotli) and
+** bindings/zlib_consts.c (zlib.constants).
 **
 ** An engine is malloc'd apart from its Lua box, so a box collected while
 ** a write is still on the thread pool (only possible at lua_close) can
@@ -71,7 +72,8 @@ void zeng_fail (zeng *e, int errnum, const char *msg, const char *code);
 int zbr_init (zeng *e);
 void zbr_run (zeng *e);
 void zbr_end (zeng *e);
-/* Pushes Brotli's entries of zlib.constants into the table on top. */
-void zbr_constants (lua_State *L);
+
+/* Pushes a new table: Node's zlib.constants (zlib_consts.c). */
+void zeng_constants (lua_State *L);
 
 #endif

@@ -6,7 +6,9 @@ const dir = process.argv[2], COUNT = 10000;
 const data = '0123456789'.repeat(10);
 (async () => {
   const t0 = process.hrtime.bigint();
-  for (let i = 1; i <= COUNT; i++) await fs.promises.writeFile(`${dir}/f${i}`, data);
+  for (let i = 1; i <= COUNT; i++) {
+    await fs.promises.writeFile(`${dir}/f${i}`, data);
+  }
   for (let i = 1; i <= COUNT; i++) {
     if ((await fs.promises.readFile(`${dir}/f${i}`)).length !== 100) throw 0;
   }

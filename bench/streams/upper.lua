@@ -1,5 +1,7 @@
 -- A Transform that upper-cases ASCII, fed 256 MiB in 64 KiB chunks by a
 -- Readable and drained by a Writable that drops them; prints MB/s.
+-- tostring(buf) is the bytes as a Lua string (toString("latin1") would
+-- re-encode bytes >= 0x80 as UTF-8, API.md's Text rule).
 local stream = require "lode.stream"
 local uv = require "lode.binding.uv"
 local CHUNK, TOTAL = 65536, 256 * 1048576
@@ -12,7 +14,7 @@ local src = stream.Readable.new({ read = function(self)
   self:push(block)
 end })
 local upper = stream.Transform.new({ transform = function(_, c, _, cb)
-  cb(nil, c:toString("latin1"):upper())
+  cb(nil, tostring(c):upper())     -- a Buffer's bytes; C-locale upper()
 end })
 local sink = stream.Writable.new({ write = function(_, c, _, cb)
   got = got + #c

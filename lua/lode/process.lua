@@ -167,23 +167,25 @@ process:on("removeListener", function(name)
   end
 end)
 
---[[ stdio: minimal synchronous writers until the stream family lands ]]
+--[[ stdio: process.stdin/stdout/stderr are created on first access
+(lua/lode/internal/stdio.lua); stdout stays unbuffered for print() and
+io.write, so everything written interleaves in call order. ]]
 
-local function writer(file, fd)
-  return {
-    fd = fd,
-    isTTY = sys.isatty and sys.isatty(fd) or false,
-    write = function(self, data, ...)
-      local n = select("#", ...)
-      local cb = n > 0 and select(n, ...) or nil
-      file:write(tostring(data))
-      if type(cb) == "function" then loop.nextTick(cb) end
-      return true
-    end,
-  }
-end
 io.stdout:setvbuf("no")
-process.stdout = writer(io.stdout, 1)
-process.stderr = writer(io.stderr, 2)
+do
+  local STDIO = { stdin = 0, stdout = 1, stderr = 2 }
+  local cls = getmetatable(process)
+  local mt = {}
+  for k, v in pairs(cls) do mt[k] = v end
+  mt.super = cls                 -- instanceOf(process, EventEmitter) holds
+  mt.__index = function(t, k)
+    local fd = STDIO[k]
+    if fd == nil then return cls[k] end
+    local s = require("lode.internal.stdio").create(fd)
+    rawset(t, k, s)
+    return s
+  end
+  setmetatable(process, mt)
+end
 
 return process

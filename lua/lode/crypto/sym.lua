@@ -51,7 +51,7 @@ local KINDS = {
     return coded(Error, "ERR_CRYPTO_INVALID_DIGEST",
       ("Digest method %s is not supported"):format(detail))
   end,
-  hmacdigest = function(detail)
+  invaliddigest = function(detail)
     return coded(TypeError, "ERR_CRYPTO_INVALID_DIGEST",
       "Invalid digest: " .. detail)
   end,

@@ -5,6 +5,9 @@
 -- the fd, and 'ready'); _destroy waits for a read or write in flight
 -- before closing the descriptor, since the thread pool may still use it.
 -- Chunks read are Buffers holding the read memory itself (no copy).
+-- Streams have at most one read or one write in flight, so its state
+-- lives in the stream and the binding callbacks are made once per
+-- stream: a chunk costs no closure.
 -- `finish` is Node's `end` option (inclusive); ["end"] is accepted too.
 local B = require "lode.binding.fs"
 local errors = require "lode.internal.errors"
@@ -14,7 +17,7 @@ local V = require "lode.fs.validate"
 local core_fd = require "lode.fs.core_fd"
 
 local Readable, Writable = stream.Readable, stream.Writable
-local system = errors.system
+local system, nextTick = errors.system, loop.nextTick
 
 local M = {}
 
@@ -99,15 +102,6 @@ local function io_done(self, err)
   return true
 end
 
--- The write callback: cb(err), then the pending _destroy, as Node.
-local function after_io(self, cb)
-  return function(err)
-    self._io = false
-    cb(err)
-    if self.destroyed then io_done(self, err) end
-  end
-end
-
 --[[ ReadStream ]]
 
 local ReadStream = Readable:extend("ReadStream")
@@ -139,20 +133,34 @@ end
 ReadStream._construct = construct
 ReadStream._destroy = destroy
 
+-- The end of a read: err, or the Buffer read (empty at end of file).
+local function read_done(self, err, buf)
+  if io_done(self, err) then return end
+  if err then return self:destroy(err) end
+  local got = #buf
+  if got == 0 then return self:push(nil) end
+  if self.pos ~= nil then self.pos = self.pos + got end
+  self.bytesRead = self.bytesRead + got
+  self:push(buf)
+end
+
 function ReadStream:_read(n)
   local left = self.finish - (self.pos or self.bytesRead) + 1
   if left < n then n = math.tointeger(left) or left end
   if n <= 0 then return self:push(nil) end
   self._io = true
-  core_fd.readChunk(function(err, buf)
-    if io_done(self, err) then return end
-    if err then return self:destroy(err) end
-    local got = #buf
-    if got == 0 then return self:push(nil) end
-    if self.pos ~= nil then self.pos = self.pos + got end
-    self.bytesRead = self.bytesRead + got
-    self:push(buf)
-  end, self.fd, n, self.pos or -1)
+  local onread = self._onread
+  if onread == nil then
+    onread = function(status, buf)
+      if status then return read_done(self, system(status, "read")) end
+      read_done(self, nil, buf)
+    end
+    self._onread = onread
+  end
+  -- nil target: the binding reads into fresh memory that becomes the
+  -- Buffer (no copy).
+  local ok, _, status = B.read(self.fd, nil, 0, n, self.pos or -1, onread)
+  if ok == nil then nextTick(read_done, self, system(status, "read")) end
 end
 
 -- close([cb]): destroys the stream; cb runs once it is finished.
@@ -185,33 +193,60 @@ local function destroyed_error()
     "Cannot call write after a stream was destroyed")
 end
 
--- Writes bytes [off, off + size) of data at pos (-1: the file's
--- position), again after short writes; cb(err) at the end.
-local function write_all(self, data, off, size, pos, cb, retries)
-  local ok, _, status = B.write(self.fd, data, off, size, pos,
-    function(st, n)
-      if st or self.destroyed then
-        return cb(st and system(st, "write") or destroyed_error())
-      end
-      self.bytesWritten = self.bytesWritten + n
-      retries = n > 0 and 0 or retries + 1
-      if retries > 5 then
-        return cb(errors.new(errors.SystemError, "ERR_SYSTEM_ERROR",
-          "A system error occurred: write failed"))
-      end
-      if n < size then
-        return write_all(self, data, off + n, size - n,
-          pos >= 0 and pos + n or pos, cb, retries)
-      end
-      cb(nil)
-    end)
-  if ok == nil then cb(system(status, "write")) end
+-- The end of the write in flight: its callback, then the pending
+-- _destroy, as Node.
+local function write_done(self, err)
+  local cb = self._wcb
+  self._wcb, self._wdata, self._io = nil, nil, false
+  cb(err)
+  if self.destroyed then io_done(self, err) end
+end
+
+-- Writes the span the stream holds: bytes [_woff, _woff + _wsize) of
+-- _wdata at _wpos (-1: the file's position).
+local function write_step(self)
+  local ok, _, status = B.write(self.fd, self._wdata, self._woff,
+    self._wsize, self._wpos, self._onwrite)
+  if ok == nil then write_done(self, system(status, "write")) end
+end
+
+-- After a write of n bytes: again after a short write, until all is
+-- written or a write makes no progress five times.
+local function wrote(self, st, n)
+  if st or self.destroyed then
+    return write_done(self, st and system(st, "write") or destroyed_error())
+  end
+  self.bytesWritten = self.bytesWritten + n
+  local retries = n > 0 and 0 or self._wretries + 1
+  if retries > 5 then
+    return write_done(self, errors.new(errors.SystemError,
+      "ERR_SYSTEM_ERROR", "A system error occurred: write failed"))
+  end
+  if n < self._wsize then
+    self._woff, self._wsize = self._woff + n, self._wsize - n
+    self._wretries = retries
+    if self._wpos >= 0 then self._wpos = self._wpos + n end
+    return write_step(self)
+  end
+  write_done(self, nil)
+end
+
+-- Starts writing bytes [off, off + size) of data at pos; cb(err) once
+-- all of it is written.
+local function write_all(self, data, off, size, pos, cb)
+  self._io, self._wcb = true, cb
+  self._wdata, self._woff, self._wsize = data, off, size
+  self._wpos, self._wretries = pos, 0
+  if self._onwrite == nil then
+    self._onwrite = function(st, n) wrote(self, st, n) end
+  end
+  write_step(self)
 end
 
 function WriteStream:_write(data, _, cb)
-  self._io = true
-  write_all(self, data, 0, #data, self.pos or -1, after_io(self, cb), 0)
-  if self.pos ~= nil then self.pos = self.pos + #data end
+  local pos = self.pos
+  if pos ~= nil then self.pos = pos + #data end
+  write_all(self, data, 0, #data, pos or -1, cb)
 end
 
 -- _writev: several buffered chunks in one writev call when possible.
@@ -221,20 +256,21 @@ function WriteStream:_writev(chunks, cb)
     list[i] = chunks[i].chunk
     size = size + #list[i]
   end
-  local pos, done = self.pos or -1, after_io(self, cb)
+  local pos = self.pos or -1
   if self.pos ~= nil then self.pos = self.pos + size end
-  self._io = true
+  self._io, self._wcb = true, cb
   local ok, _, status = B.writev(self.fd, list, pos, function(st, n)
     if st or self.destroyed then
-      return done(st and system(st, "write") or destroyed_error())
+      return write_done(self, st and system(st, "write")
+        or destroyed_error())
     end
     self.bytesWritten = self.bytesWritten + n
-    if n == size then return done(nil) end
+    if n == size then return write_done(self, nil) end
     -- A short write: the rest, one piece.
     local rest = V.Buffer().concat(list):subarray(n)
-    write_all(self, rest, 0, size - n, pos >= 0 and pos + n or pos, done, 0)
+    write_all(self, rest, 0, size - n, pos >= 0 and pos + n or pos, cb)
   end)
-  if ok == nil then done(system(status, "write")) end
+  if ok == nil then write_done(self, system(status, "write")) end
 end
 
 -- close([cb]): ends the stream (the file closes once all is written).

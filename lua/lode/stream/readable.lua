@@ -369,7 +369,14 @@ function Readable:read(n)
     else emitReadable(self) end
     return nil
   end
-  n = howMuchToRead(n, rs, len)
+  local om = rs.objectMode
+  if not om then
+    n = howMuchToRead(n, rs, len)
+  elseif (n ~= nil and n <= 0) or (len == 0 and rs.ended) then
+    n = 0                             -- howMuchToRead, inlined for objects
+  else
+    n = 1
+  end
   if n == 0 and rs.ended then
     if len == 0 then endReadable(self) end
     return nil
@@ -389,12 +396,18 @@ function Readable:read(n)
     -- A synchronous push changed what there is to read.
     if not rs.reading then
       len = self.readableLength
-      n = howMuchToRead(nOrig, rs, len)
+      if not om then
+        n = howMuchToRead(nOrig, rs, len)
+      elseif (nOrig ~= nil and nOrig <= 0) or (len == 0 and rs.ended) then
+        n = 0
+      else
+        n = 1
+      end
     end
   end
   local ret
   if n > 0 then
-    if rs.objectMode and len > 0 then     -- fromList, inlined
+    if om and len > 0 then                -- fromList, inlined
       local h = rs.head
       ret = rs.buffer[h]
       rs.buffer[h] = nil

@@ -64,7 +64,7 @@ local function writableState(self, opts, isDuplex)
     if not util.isEncoding(enc) then error(util.unknownEncoding(enc), 3) end
     ws.defaultEncoding = enc
   end
-  ws.onwrite = makeOnwrite(self)
+  ws.onwrite = makeOnwrite(self, ws)
   ws.afterWriteNT = function() afterWrite(self, ws, 1, nop) end
   self._writableState = ws
   self.writableLength, self.writableHighWaterMark = 0, hwm
@@ -129,26 +129,18 @@ local function writeFailed(self, ws, cb)
   return err
 end
 
--- Queues the write, or hands it to _write when none is in flight. This
--- is on every chunk's path, hence the inlined state updates.
-local function writeOrBuffer(self, ws, chunk, encoding, cb)
-  local len = ws.objectMode and 1 or #chunk
-  local total = self.writableLength + len
-  self.writableLength = total
-  if ws.writing or ws.errored ~= nil or ws.corked > 0
-    or not ws.constructed then
-    local buf, t = ws.buffered, ws.bt
-    buf[t + 1], buf[t + 2], buf[t + 3] = chunk, encoding, cb
-    ws.bt = t + 3
-    if ws.allBuffers and encoding ~= "buffer" then ws.allBuffers = false end
-    if ws.allNoop and cb ~= nop then ws.allNoop = false end
-  else
-    ws.writelen, ws.writecb = len, cb
-    ws.writing, ws.sync, ws.expectWriteCb = true, true, true
-    self:_write(chunk, encoding, ws.onwrite)
-    ws.sync = false
-    total = self.writableLength
-  end
+-- Queues a write behind the one in flight: a (chunk, encoding, cb)
+-- triple in the flat queue.
+local function enqueue(ws, chunk, encoding, cb)
+  local buf, t = ws.buffered, ws.bt
+  buf[t + 1], buf[t + 2], buf[t + 3] = chunk, encoding, cb
+  ws.bt = t + 3
+  if ws.allBuffers and encoding ~= "buffer" then ws.allBuffers = false end
+  if ws.allNoop and cb ~= nop then ws.allNoop = false end
+end
+
+-- write()'s answer once writableLength is `total`.
+local function belowMark(self, ws, total)
   if total < ws.highWaterMark or total == 0 then
     -- false when errored or destroyed, to stop `while w:write(x)` loops.
     return not ws.destroyed and ws.errored == nil
@@ -156,6 +148,24 @@ local function writeOrBuffer(self, ws, chunk, encoding, cb)
   ws.needDrain = true
   self.writableNeedDrain = not ws.destroyed and not ws.ending
   return false
+end
+
+-- Queues the write, or hands it to _write when none is in flight.
+local function writeOrBuffer(self, ws, chunk, encoding, cb)
+  local len = ws.objectMode and 1 or #chunk
+  local total = self.writableLength + len
+  self.writableLength = total
+  if ws.writing or ws.errored ~= nil or ws.corked > 0
+    or not ws.constructed then
+    enqueue(ws, chunk, encoding, cb)
+  else
+    ws.writelen, ws.writecb = len, cb
+    ws.writing, ws.sync, ws.expectWriteCb = true, true, true
+    self:_write(chunk, encoding, ws.onwrite)
+    ws.sync = false
+    total = self.writableLength
+  end
+  return belowMark(self, ws, total)
 end
 
 -- Returns true/false, or the error for a write after end/destroy.
@@ -169,6 +179,7 @@ local function write_(self, ws, chunk, encoding, cb)
 end
 
 -- write(chunk, encoding, cb): false once the buffer is at the mark.
+-- Every chunk's path: writeOrBuffer and belowMark are inlined.
 function Writable:write(chunk, encoding, cb)
   local ws = self._writableState or winit(self)
   if encoding ~= nil and type(encoding) == "function" then
@@ -176,13 +187,32 @@ function Writable:write(chunk, encoding, cb)
   end
   if cb == nil or type(cb) ~= "function" then cb = nop end
   if chunk == nil then error(util.nullValues(), 2) end
-  if not ws.objectMode then chunk, encoding = toBytes(ws, chunk, encoding) end
+  local len = 1
+  if not ws.objectMode then
+    chunk, encoding = toBytes(ws, chunk, encoding)
+    len = #chunk
+  end
   if ws.ending or ws.destroyed then
     writeFailed(self, ws, cb)
     return false
   end
   ws.pendingcb = ws.pendingcb + 1
-  return writeOrBuffer(self, ws, chunk, encoding, cb)
+  local total = self.writableLength + len
+  self.writableLength = total
+  if ws.writing or ws.errored ~= nil or ws.corked > 0
+    or not ws.constructed then
+    enqueue(ws, chunk, encoding, cb)
+  else
+    ws.writelen, ws.writecb = len, cb
+    ws.writing, ws.sync, ws.expectWriteCb = true, true, true
+    self:_write(chunk, encoding, ws.onwrite)
+    ws.sync = false
+    total = self.writableLength
+  end
+  if total < ws.highWaterMark or total == 0 then
+    return not ws.destroyed and ws.errored == nil
+  end
+  return belowMark(self, ws, total)
 end
 
 function Writable:cork()
@@ -238,10 +268,10 @@ local function afterWriteTick(info)
   return afterWrite(info.stream, info.state, info.count, info.cb)
 end
 
--- The callback given to _write: one closure per stream.
-function makeOnwrite(self)
+-- The callback given to _write: one closure per stream (ws is the
+-- stream's one state table, made with it).
+function makeOnwrite(self, ws)
   return function(er)
-    local ws = self._writableState
     if not ws.expectWriteCb then
       errorOrDestroy(self, util.multipleCallback())
       return
@@ -249,7 +279,8 @@ function makeOnwrite(self)
     local sync = ws.sync
     local cb = ws.writecb or nop
     ws.writecb, ws.writing, ws.expectWriteCb = nil, false, false
-    self.writableLength = self.writableLength - ws.writelen
+    local len = self.writableLength - ws.writelen
+    self.writableLength = len
     ws.writelen = 0
     if er ~= nil then
       if ws.errored == nil then ws.errored = er end
@@ -261,24 +292,27 @@ function makeOnwrite(self)
       else onwriteError(self, ws, er, cb) end
       return
     end
-    if ws.bt >= ws.bh then clearBuffer(self, ws) end
+    if ws.bt >= ws.bh then
+      clearBuffer(self, ws)
+      len = self.writableLength
+    end
     if not sync then return afterWrite(self, ws, 1, cb) end
     -- Node 20 also ticks for every object-mode write (a quirk of its flag
     -- test), which decides when 'drain' and 'finish' come: kept.
-    local needTick = (ws.needDrain and self.writableLength == 0)
-      or ws.objectMode or cb ~= nop
-    local info = ws.afterWriteTickInfo
     if cb == nop then
-      if not ws.afterWritePending and needTick then
+      if not ws.afterWritePending
+        and (ws.objectMode or (ws.needDrain and len == 0)) then
         nextTick(ws.afterWriteNT)
         ws.afterWritePending = true
         return
       end
-    elseif info and info.cb == cb then
-      -- The same callback again in this tick: count it, no new tick.
-      info.count = info.count + 1
-      return
-    elseif needTick then
+    else
+      local info = ws.afterWriteTickInfo
+      if info and info.cb == cb then
+        -- The same callback again in this tick: count it, no new tick.
+        info.count = info.count + 1
+        return
+      end
       info = { count = 1, cb = cb, stream = self, state = ws }
       ws.afterWriteTickInfo = info
       nextTick(afterWriteTick, info)

@@ -17,7 +17,9 @@ local function raise(err) error(err, 0) end
 -- else must be a finite number within [lower, upper].
 local function range(v, name, lower, upper, default)
   if v == nil then return default end
-  if type(v) ~= "number" then raise(errors.invalidArgType(name, "number", v)) end
+  if type(v) ~= "number" then
+    raise(errors.invalidArgType(name, "number", v))
+  end
   if v ~= v then return default end
   if v == math.huge or v == -math.huge then
     raise(errors.outOfRange(name, "a finite number", v))
@@ -65,6 +67,7 @@ local function base(cfg, opts, fam)
     end
     cfg.chunkSize = cs == math.huge and MAX_LENGTH
       or math.tointeger(cs) or math.floor(cs)
+    cfg.chunkSizeSet = true
   end
   cfg.flush = range(opts.flush, "options.flush", fam.lower, fam.upper,
     fam.flush)

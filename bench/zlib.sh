@@ -1,0 +1,99 @@
+#!/bin/sh
+# zlib and Brotli streams: lode against Node 20, the gzip command and a C
+# program on Debian's zlib (bench/zlib/zpipe.c), in the same run, on a
+# 100 MiB mixed file (bench/zlib/mkdata.lua: text, JSON logs, base64,
+# random bytes, zeros; gzip -6 takes it to ~39%). Each case streams a
+# file to a file: fs read stream -> zlib transform -> fs write stream
+# (bench/zlib/stream.lua and stream.js). The runs of one case alternate
+# between the tools so that machine noise hits all of them. Figures:
+# median wall time, MB/s of uncompressed data (10^6 bytes/s), median CPU
+# time (user + sys) and peak RSS; the ratio is lode's MB/s over the
+# other tool's (> 1: lode is faster).
+# usage: sh bench/zlib.sh   (RUNS=5 MIB=100 LODE=build/lode NODE=node)
+cd "$(dirname "$0")/.." || exit 1
+LODE=${LODE:-build/lode}
+NODE=${NODE:-/usr/bin/node}
+RUNS=${RUNS:-5}
+MIB=${MIB:-100}
+Z=bench/zlib
+T=$(mktemp -d /tmp/lode-bench-zlib-XXXXXX) || exit 1
+trap 'rm -rf "$T"' EXIT INT TERM
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+row() { printf '%-30s %8s %9s %8s %9s %7s\n' "$1" "$2" "$3" "$4" "$5" "$6"; }
+
+# once TAG CMD: runs the shell command CMD, appends "wall cpu rss" to
+# $T/TAG.
+once() {
+  tag=$1; shift
+  t0=$(date +%s%N)
+  /usr/bin/time -f '%U %S %M' -o "$T/time" sh -c "$1" ||
+    { echo "failed: $1" >&2; exit 1; }
+  t1=$(date +%s%N)
+  awk -v w=$((t1 - t0)) '{ printf "%.4f %.2f %d\n", w / 1e9, $1 + $2, $3 }' \
+    "$T/time" >>"$T/$tag"
+}
+col() { cut -d' ' -f"$2" "$T/$1" | median; }
+# report CASE TAG...: one row per tool, ratios against lode.
+report() {
+  name=$1; shift
+  lw=$(col lode 1)
+  for tag in "$@"; do
+    w=$(col "$tag" 1)
+    mbs=$(awk -v w="$w" -v b="$BYTES" 'BEGIN { printf "%.1f", b / 1e6 / w }')
+    r=$(awk -v l="$lw" -v w="$w" 'BEGIN { printf "%.2f", w / l }')
+    [ "$tag" = lode ] && r=""
+    row "$name" "$tag" "$w" "$mbs" "$(col "$tag" 2)" "$r"
+    name=""
+  done
+}
+# bench CASE "TAG CMD" ...: RUNS rounds, each running every tool once.
+bench() {
+  name=$1; shift
+  for spec in "$@"; do : >"$T/${spec%% *}"; done
+  i=0
+  while [ $i -lt "$RUNS" ]; do
+    for spec in "$@"; do once "${spec%% *}" "${spec#* }"; done
+    i=$((i + 1))
+  done
+  tags=""
+  for spec in "$@"; do tags="$tags ${spec%% *}"; done
+  # shellcheck disable=SC2086
+  report "$name" $tags
+}
+
+lua5.4 $Z/mkdata.lua "$T/data" "$MIB" || exit 1
+BYTES=$(wc -c <"$T/data")
+cc -O2 -o "$T/zpipe" $Z/zpipe.c -lz || exit 1
+"$T/zpipe" -c <"$T/data" >"$T/data.gz"
+$NODE $Z/stream.js br "$T/data" "$T/data.br"
+cat "$T/data" "$T/data.gz" "$T/data.br" >/dev/null   # warm the page cache
+
+echo "zlib streams, $MIB MiB mixed file ($(wc -c <"$T/data.gz") bytes as" \
+  "gzip -6), median of $RUNS"
+row case tool "wall s" "MB/s" "cpu s" "x lode"
+bench "gzip level 6" \
+  "lode $LODE $Z/stream.lua gzip $T/data $T/out" \
+  "node $NODE $Z/stream.js gzip $T/data $T/out" \
+  "gzip(1) gzip -6 -c <$T/data >$T/out" \
+  "C-zlib $T/zpipe -c <$T/data >$T/out"
+bench "gunzip" \
+  "lode $LODE $Z/stream.lua gunzip $T/data.gz $T/out" \
+  "node $NODE $Z/stream.js gunzip $T/data.gz $T/out" \
+  "gzip(1) gzip -dc <$T/data.gz >$T/out" \
+  "C-zlib $T/zpipe -d <$T/data.gz >$T/out"
+bench "brotli quality 4" \
+  "lode $LODE $Z/stream.lua br $T/data $T/out" \
+  "node $NODE $Z/stream.js br $T/data $T/out"
+bench "brotli decompress" \
+  "lode $LODE $Z/stream.lua unbr $T/data.br $T/out" \
+  "node $NODE $Z/stream.js unbr $T/data.br $T/out"
+cmp -s "$T/out" "$T/data" || { echo "brotli round trip differs" >&2; exit 1; }
+# lode's own outputs are checked too (outside the timings).
+$LODE $Z/stream.lua gzip "$T/data" "$T/out.gz" && gzip -dc "$T/out.gz" |
+  cmp -s - "$T/data" || { echo "lode gzip output differs" >&2; exit 1; }
+$LODE $Z/stream.lua gunzip "$T/data.gz" "$T/out" &&
+  cmp -s "$T/out" "$T/data" || { echo "lode gunzip output differs" >&2; exit 1; }
+$LODE $Z/stream.lua unbr "$T/data.br" "$T/out" &&
+  cmp -s "$T/out" "$T/data" || { echo "lode brotli output differs" >&2; exit 1; }
+echo "outputs checked: lode's gzip (by gzip -d), gunzip and brotli round trips"
