@@ -28,12 +28,17 @@ one() {
   wait "$spid" 2>/dev/null
   : >"$tmp/port"
 }
-runs() { i=0; while [ $i -lt "$RUNS" ]; do one "$1" "$2"; i=$((i + 1)); done | median; }
+runs() {
+  i=0
+  while [ $i -lt "$RUNS" ]; do one "$1" "$2"; i=$((i + 1)); done | median
+}
 
-base=$(runs "$NODE bench/net/echo_server.js" "$NODE bench/net/echo_client.js")
-ln=$(runs "$LODE bench/net/echo_server.lua" "$NODE bench/net/echo_client.js")
-ll=$(runs "$LODE bench/net/echo_server.lua" "$LODE bench/net/echo_client.lua")
-printf '%-40s %10s %8s\n' "TCP echo, MB/s (median of $RUNS)" "MB/s" "vs node"
-printf '%-40s %10s %8s\n' "node server, node client" "$base" "1.00"
-printf '%-40s %10s %8s\n' "lode server, node client" "$ln" "$(ratio "$ln" "$base")"
-printf '%-40s %10s %8s\n' "lode server, lode client" "$ll" "$(ratio "$ll" "$base")"
+S=bench/net/echo_server C=bench/net/echo_client
+base=$(runs "$NODE $S.js" "$NODE $C.js")
+ln=$(runs "$LODE $S.lua" "$NODE $C.js")
+ll=$(runs "$LODE $S.lua" "$LODE $C.lua")
+row() { printf '%-40s %10s %8s\n' "$1" "$2" "$3"; }
+row "TCP echo, 1 GiB (median of $RUNS)" "MB/s" "vs node"
+row "node server, node client" "$base" "1.00"
+row "lode server, node client" "$ln" "$(ratio "$ln" "$base")"
+row "lode server, lode client" "$ll" "$(ratio "$ll" "$base")"

@@ -6,9 +6,10 @@
 # file to a file: fs read stream -> zlib transform -> fs write stream
 # (bench/zlib/stream.lua and stream.js). The runs of one case alternate
 # between the tools so that machine noise hits all of them. Figures:
-# median wall time, MB/s of uncompressed data (10^6 bytes/s), median CPU
-# time (user + sys) and peak RSS; the ratio is lode's MB/s over the
-# other tool's (> 1: lode is faster).
+# median wall time, MB/s of uncompressed data (10^6 bytes/s), median
+# CPU time (user + sys) and peak RSS; the ratio is lode's MB/s over the other tool's
+# (> 1: lode is faster). Then the one-shot forms on a small body
+# (bench/zlib/oneshot.lua and .js).
 # usage: sh bench/zlib.sh   (RUNS=5 MIB=100 LODE=build/lode NODE=node)
 cd "$(dirname "$0")/.." || exit 1
 LODE=${LODE:-build/lode}
@@ -20,7 +21,9 @@ T=$(mktemp -d /tmp/lode-bench-zlib-XXXXXX) || exit 1
 trap 'rm -rf "$T"' EXIT INT TERM
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-row() { printf '%-30s %8s %9s %8s %9s %7s\n' "$1" "$2" "$3" "$4" "$5" "$6"; }
+row() {
+  printf '%-20s %8s %8s %7s %7s %8s %7s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7"
+}
 
 # once TAG CMD: runs the shell command CMD, appends "wall cpu rss" to
 # $T/TAG.
@@ -43,7 +46,8 @@ report() {
     mbs=$(awk -v w="$w" -v b="$BYTES" 'BEGIN { printf "%.1f", b / 1e6 / w }')
     r=$(awk -v l="$lw" -v w="$w" 'BEGIN { printf "%.2f", w / l }')
     [ "$tag" = lode ] && r=""
-    row "$name" "$tag" "$w" "$mbs" "$(col "$tag" 2)" "$r"
+    rss=$(col "$tag" 3 | awk '{ printf "%.0f", $1 / 1024 }')
+    row "$name" "$tag" "$w" "$mbs" "$(col "$tag" 2)" "$rss" "$r"
     name=""
   done
 }
@@ -71,7 +75,7 @@ cat "$T/data" "$T/data.gz" "$T/data.br" >/dev/null   # warm the page cache
 
 echo "zlib streams, $MIB MiB mixed file ($(wc -c <"$T/data.gz") bytes as" \
   "gzip -6), median of $RUNS"
-row case tool "wall s" "MB/s" "cpu s" "x lode"
+row case tool "wall s" "MB/s" "cpu s" "RSS MiB" "x lode"
 bench "gzip level 6" \
   "lode $LODE $Z/stream.lua gzip $T/data $T/out" \
   "node $NODE $Z/stream.js gzip $T/data $T/out" \
@@ -89,6 +93,23 @@ bench "brotli decompress" \
   "lode $LODE $Z/stream.lua unbr $T/data.br $T/out" \
   "node $NODE $Z/stream.js unbr $T/data.br $T/out"
 cmp -s "$T/out" "$T/data" || { echo "brotli round trip differs" >&2; exit 1; }
+# One-shot forms on a 16 KiB body: gzipSync + gunzipSync, and gzip +
+# gunzip with callbacks (one at a time), round trips per second.
+: >"$T/ol"; : >"$T/on"; i=0
+while [ $i -lt "$RUNS" ]; do
+  $LODE $Z/oneshot.lua 2000 >>"$T/ol"; $NODE $Z/oneshot.js 2000 >>"$T/on"
+  i=$((i + 1))
+done
+echo
+printf '%-44s %9s %9s %7s\n' "one-shot, 16 KiB body, round trips/s" lode node \
+  "lode/node"
+for k in 1 2; do
+  l=$(cut -d' ' -f$k "$T/ol" | median); n=$(cut -d' ' -f$k "$T/on" | median)
+  [ $k = 1 ] && what="gzipSync + gunzipSync" || what="gzip + gunzip (callbacks)"
+  printf '%-44s %9s %9s %7s\n' "  $what" "$l" "$n" \
+    "$(awk -v a="$l" -v b="$n" 'BEGIN { printf "%.2f", a / b }')"
+done
+
 # lode's own outputs are checked too (outside the timings).
 $LODE $Z/stream.lua gzip "$T/data" "$T/out.gz" && gzip -dc "$T/out.gz" |
   cmp -s - "$T/data" || { echo "lode gzip output differs" >&2; exit 1; }

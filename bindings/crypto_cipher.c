@@ -10,10 +10,13 @@
 ** see crypto_hash.c); the state is a userdata with the Nettle context and
 ** no finalizer. Nettle wants whole blocks on every call but the last
 ** (CBC: 16 bytes, GCM: 16, ChaCha20-Poly1305: 64), so partial blocks
-** wait in 'pend' until more data or final() arrives; CTR keeps the unused
-** keystream of its last block instead, so its output always matches its
-** input. CBC decryption with padding holds back the last whole block
-** until final() can strip the padding, as OpenSSL (and so Node) does.
+** wait in 'pend' until more data or final() arrives. Output still comes
+** out as OpenSSL's (and so Node's) does: CTR keeps the unused keystream
+** of its last block; GCM and ChaCha20-Poly1305 output a pending partial
+** block from a copy of the context run over it (a block's keystream does
+** not depend on the bytes after it), and run the real context over the
+** whole block later; CBC decryption with padding holds back the last
+** whole block until final() can strip the padding.
 */
 #include <string.h>
 #include <nettle/aes.h>
@@ -221,10 +224,12 @@ static void mode_run (cipher_box *c, size_t n, uint8_t *d,
 /* CBC decryption with padding keeps its last whole block back. */
 #define HOLDS(c) ((c)->alg->mode == M_CBC && (c)->decrypt && (c)->padding)
 
+#define IS_AEAD(c) ((c)->alg->mode == M_GCM || (c)->alg->mode == M_CHACHA)
+
 /* Bytes that feeding len more bytes outputs now (see cipher_feed). */
 static size_t feed_size (const cipher_box *c, size_t len) {
   size_t b = c->block, p = c->npend, out = 0, n, k;
-  if (c->alg->mode == M_CTR) return len;
+  if (c->alg->mode == M_CTR || IS_AEAD(c)) return len;
   if (p > 0) {
     k = b - p < len ? b - p : len;
     p += k;
@@ -237,6 +242,44 @@ static size_t feed_size (const cipher_box *c, size_t len) {
   return out + n;
 }
 
+/* AEAD: writes the output for pending bytes [from, npend) at d, from a
+** copy of the context run over the partial block. */
+static void aead_peek (const cipher_box *c, uint8_t *d, unsigned from) {
+  cipher_box t = *c;
+  uint8_t out[64];
+  mode_run(&t, t.npend, out, t.pend);
+  memcpy(d, out + from, c->npend - from);
+}
+
+/* AEAD: every byte comes out now; partial blocks stay pending (their
+** output so far came from aead_peek). */
+static void aead_feed (cipher_box *c, uint8_t *d, const uint8_t *s,
+                       size_t len) {
+  size_t b = c->block, n, k;
+  unsigned from = c->npend;
+  uint8_t out[64];
+  if (from > 0) {
+    k = b - from < len ? b - from : len;
+    memcpy(c->pend + from, s, k);
+    c->npend += (unsigned)k;
+    s += k;
+    len -= k;
+    if (c->npend < b) {
+      aead_peek(c, d, from);
+      return;
+    }
+    mode_run(c, b, out, c->pend);
+    memcpy(d, out + from, b - from);
+    d += b - from;
+    c->npend = 0;
+  }
+  n = len / b * b;
+  mode_run(c, n, d, s);
+  if ((c->npend = (unsigned)(len - n)) == 0) return;
+  memcpy(c->pend, s + n, len - n);
+  aead_peek(c, d + n, 0);
+}
+
 /* Feeds len bytes: completes a pending block, runs the whole blocks,
 ** keeps the rest pending. Writes feed_size(c, len) bytes at d. */
 static void cipher_feed (cipher_box *c, uint8_t *d, const uint8_t *s,
@@ -244,6 +287,10 @@ static void cipher_feed (cipher_box *c, uint8_t *d, const uint8_t *s,
   size_t b = c->block, n, k;
   if (c->alg->mode == M_CTR) {
     ctr_run(c, len, d, s);
+    return;
+  }
+  if (IS_AEAD(c)) {
+    aead_feed(c, d, s, len);
     return;
   }
   if (c->npend > 0) {
@@ -390,8 +437,8 @@ static int cipher_final (lua_State *L) {
     if (c->padding) n = cbc_final(c, out);
     else if (c->npend) cbc_run(c, n = 16, out, c->pend);
     if (n < 0) return lode__crypto_throw(L, "baddecrypt", NULL, 0);
-  } else if (c->alg->mode != M_CTR) {
-    mode_run(c, n = (int)c->npend, out, c->pend);
+  } else if (c->alg->mode != M_CTR) {     /* AEAD: pend was output */
+    mode_run(c, c->npend, out, c->pend);
     if (c->alg->mode == M_GCM) gcm_tag(c, tag);
     else chacha_poly1305_digest(&c->u.cp, 16, tag);
     if (!c->decrypt) memcpy(c->tag, tag, 16);
@@ -442,14 +489,10 @@ done:
   return 1;
 }
 
-static int is_aead (const cipher_box *c) {
-  return c->alg->mode == M_GCM || c->alg->mode == M_CHACHA;
-}
-
 /* c:getAuthTag(): a cipher's tag, after final(). */
 static int cipher_get_auth_tag (lua_State *L) {
   cipher_box *c = cipher_self(L);
-  if (!is_aead(c) || c->decrypt || c->state != S_DONE)
+  if (!IS_AEAD(c) || c->decrypt || c->state != S_DONE)
     return lode__crypto_throw(L, "state", "getAuthTag", 0);
   memcpy(lode__crypto_buffer(L, (size_t)c->taglen), c->tag,
          (size_t)c->taglen);
@@ -461,7 +504,7 @@ static int cipher_set_auth_tag (lua_State *L) {
   cipher_box *c = cipher_self(L);
   size_t n;
   const uint8_t *p;
-  if (!is_aead(c) || !c->decrypt || c->state == S_DONE || c->tagset)
+  if (!IS_AEAD(c) || !c->decrypt || c->state == S_DONE || c->tagset)
     return lode__crypto_throw(L, "state", "setAuthTag", 0);
   p = lode__crypto_bytes(L, 2, 0, "buffer", &n);
   if ((c->tagfixed && n != (size_t)c->taglen) || !tag_ok(c, (lua_Integer)n)) {

@@ -5,10 +5,11 @@
 **   eng:write(flush, input, offset, cap, cb)  on libuv's thread pool
 **   eng:writeSync(flush, input, offset, cap)  inline
 ** Both compress or decompress input[offset..] with the given flush kind
-** into one fresh output block of at most 'cap' bytes, and report
-** (nil, out_or_nil, consumed, more) or, on failure, (message, errno,
-** code): Node's texts and codes, which lua/lode/zlib builds Errors from
-** (STYLE.md rule 6). 'more' means the cap was reached before the library
+** into one fresh output block of at most 'cap' bytes. writeSync returns
+** (nil, out_or_nil, consumed, more); the callback of write gets (nil,
+** consumed, more) and eng:take() then gives the output. A failure is
+** (message, errno, code) in both: Node's texts and codes, which
+** lua/lode/zlib builds Errors from (STYLE.md rule 6). 'more' means the cap was reached before the library
 ** was done: call again with the rest. Semantics follow Node's
 ** node_zlib.cc: UNZIP sniffs the gzip magic, GUNZIP goes on through
 ** further gzip members, inflate loads the dictionary on Z_NEED_DICT,
@@ -257,6 +258,8 @@ static void zeng_end (zeng *e) {
   e->dict = NULL;
   free(e->out);
   e->out = NULL;
+  free(e->ready);
+  e->ready = NULL;
 }
 
 static zeng *zeng_check (lua_State *L, int idx) {
@@ -288,47 +291,72 @@ static void zeng_args (lua_State *L, zeng *e) {
   e->more = 0;
 }
 
-/* Pushes the results of the write just run: (nil, out_or_nil, consumed,
-** more) or (message, errno, code). The output block goes to a Buffer. */
-static int zeng_results (lua_State *L, zeng *e) {
-  char *out = e->out, *p;
-  size_t n = e->outlen;
-  e->out = NULL;
-  e->in = NULL;
-  if (e->failed) {
-    free(out);
-    lua_pushstring(L, e->msg);
-    lua_pushinteger(L, e->errnum);
-    lua_pushstring(L, e->code);
-    return 3;
-  }
-  lua_pushnil(L);
+/* Hands the output block to a new Buffer (or pushes nil for none). A
+** generous first guess gives back what it did not use. */
+static void zeng_pushout (lua_State *L, char *out, size_t n, size_t size) {
+  char *p;
   if (n == 0) {
     free(out);
     lua_pushnil(L);
-  } else {
-    /* A generous first guess gives back what it did not use. */
-    if (n < e->outsize / 2 && (p = (char *)realloc(out, n)) != NULL) out = p;
-    lode_buffer_adopt(L, out, n);
+    return;
   }
+  if (n < size / 2 && (p = (char *)realloc(out, n)) != NULL) out = p;
+  lode_buffer_adopt(L, out, n);
+}
+
+/* Pushes the failure of the write just run, (message, errno, code), and
+** returns 3; or returns 0 when it succeeded. */
+static int zeng_pushfail (lua_State *L, zeng *e) {
+  if (!e->failed) return 0;
+  free(e->out);
+  e->out = NULL;
+  lua_pushstring(L, e->msg);
+  lua_pushinteger(L, e->errnum);
+  lua_pushstring(L, e->code);
+  return 3;
+}
+
+static int zeng_write_sync (lua_State *L) {
+  zeng *e = zeng_check(L, 1);
+  char *out;
+  zeng_args(L, e);
+  zeng_run(e);
+  e->in = NULL;
+  if (zeng_pushfail(L, e)) return 3;
+  out = e->out;
+  e->out = NULL;
+  lua_pushnil(L);
+  zeng_pushout(L, out, e->outlen, e->outsize);
   lua_pushinteger(L, (lua_Integer)e->consumed);
   lua_pushboolean(L, e->more);
   return 4;
 }
 
-static int zeng_write_sync (lua_State *L) {
-  zeng *e = zeng_check(L, 1);
-  zeng_args(L, e);
-  zeng_run(e);
-  return zeng_results(L, e);
+/* take(): the output of the last async write as a Buffer (nil when there
+** was none, or it was taken). The callback gets only the counts, so it
+** can start the next write before this Buffer (and the collector step
+** that comes with it) costs anything: the engine is busy again sooner. */
+static int zeng_take (lua_State *L) {
+  zbox *b = (zbox *)luaL_checkudata(L, 1, ZENG_MT);
+  zeng *e = b->e;
+  char *out;
+  if (e == NULL || e->ready == NULL) {
+    lua_pushnil(L);
+    return 1;
+  }
+  out = e->ready;
+  e->ready = NULL;
+  zeng_pushout(L, out, e->readylen, e->readysize);
+  return 1;
 }
 
 static void zeng_work (uv_work_t *w) {
   zeng_run((zeng *)w->data);
 }
 
-/* Completion on the loop thread. Calls Lua (the callback) last; the
-** engine is not used after that. */
+/* Completion on the loop thread: the callback gets (nil, consumed, more)
+** with the output kept for take(), or (message, errno, code). Calls Lua
+** last; the engine is not used after that. */
 static void zeng_after (uv_work_t *w, int status) {
   zeng *e = (zeng *)w->data;
   lua_State *L;
@@ -348,9 +376,20 @@ static void zeng_after (uv_work_t *w, int status) {
   lua_setiuservalue(L, -3, 1);                    /* unpin the input */
   lua_pushnil(L);
   lua_setiuservalue(L, -3, 2);
+  e->in = NULL;
   if (status < 0 && !e->failed)
     zeng_fail(e, Z_STREAM_ERROR, "Zlib error", "Z_STREAM_ERROR");
-  n = zeng_results(L, e);
+  if ((n = zeng_pushfail(L, e)) == 0) {
+    free(e->ready);                               /* never taken */
+    e->ready = e->out;
+    e->readylen = e->outlen;
+    e->readysize = e->outsize;
+    e->out = NULL;
+    lua_pushnil(L);
+    lua_pushinteger(L, (lua_Integer)e->consumed);
+    lua_pushboolean(L, e->more);
+    n = 3;
+  }
   if (e->close_pending) {
     e->close_pending = 0;
     zeng_end(e);
@@ -554,7 +593,7 @@ int luaopen_lode_binding_zlib (lua_State *L) {
   static const luaL_Reg methods[] = {
     {"write", zeng_write}, {"writeSync", zeng_write_sync},
     {"params", zeng_params}, {"reset", zeng_reset}, {"close", zeng_close},
-    {"busy", zeng_busy}, {NULL, NULL}
+    {"take", zeng_take}, {"busy", zeng_busy}, {NULL, NULL}
   };
   static const luaL_Reg funcs[] = {
     {"new", zeng_new}, {"crc32", zlib_crc32}, {NULL, NULL}

@@ -54,6 +54,8 @@ typedef struct zeng {
   size_t inlen, consumed;
   char *out;                 /* malloc'd output, handed to a Buffer */
   size_t outlen, outsize, outcap;
+  char *ready;               /* the last async write's output, for take() */
+  size_t readylen, readysize;
   int more;                  /* output cap reached: call again */
   int failed;                /* the engine hit an error: now unusable */
   int errnum;                /* Node's errno for the error */

@@ -229,7 +229,10 @@ s.sendall(b"ping"); print(s.recv(100).decode())
       local port = listen(srv)
       local lookups = 0
       local c = net.connect({ port = port, host = "localhost" })
-      c:on("lookup", function(err) assert.is_nil(err); lookups = lookups + 1 end)
+      c:on("lookup", function(err)
+        assert.is_nil(err)
+        lookups = lookups + 1
+      end)
       c:on("data", function() end)
       c:on("close", function() srv:close() end)
       run_loop()
@@ -412,6 +415,41 @@ s.sendall(b"ping"); print(s.recv(100).decode())
       run_loop()
       assert.are.equal(1, drops)
       assert.are.equal(1, count)
+    end)
+
+    it("takes setNoDelay, setKeepAlive, setEncoding and address()",
+      function()
+      local srv = net.createServer(function(c)
+        c:setNoDelay(true):setKeepAlive(true, 1000)
+        c:finish("\xc3\xa9t\xc3\xa9")
+      end)
+      local port = listen(srv)
+      local got, addr = {}, nil
+      local c = net.connect({ port = port, host = "127.0.0.1",
+        noDelay = true, keepAlive = true })
+      c:setEncoding("utf8")
+      c:on("connect", function() addr = c:address() end)
+      c:on("data", function(d) got[#got + 1] = d end)
+      c:on("close", function() srv:close() end)
+      run_loop()
+      assert.are.equal("string", type(got[1]))
+      assert.are.equal("\xc3\xa9t\xc3\xa9", table.concat(got))
+      assert.are.equal("127.0.0.1", addr.address)
+      assert.are.equal(c.localPort, addr.port)
+    end)
+
+    it("lets an unref'd server end the process (ref rules)", function()
+      local out, _, code = run_lode("-e " .. shq([[
+local net = require "lode.net"
+local s = net.createServer():listen(0, "127.0.0.1", function()
+  print("listening")
+end)
+s:unref()
+local c = net.connect(1, "127.0.0.1")
+c:on("error", function(e) print(e.code) end)
+]]))
+      assert.are.equal(0, code)
+      assert.are.equal("listening\nECONNREFUSED\n", out)
     end)
 
     it("handles 1,000 concurrent connections and leaks no fd", function()

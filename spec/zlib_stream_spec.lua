@@ -3,6 +3,7 @@
 local zlib = require "lode.zlib"
 local stream = require "lode.stream"
 local Buffer = require("lode.buffer").Buffer
+local loop = require "lode.internal.loop"
 
 local C = zlib.constants
 
@@ -166,12 +167,18 @@ describe("lode.zlib streams", function()
       local events = {}
       gz:on("close", function() events[#events + 1] = "close" end)
       gz:on("error", function(e) events[#events + 1] = e end)
-      gz:write(sample(2000000))
+      local cbs = 0
+      gz:write(sample(2000000), function() cbs = cbs + 1 end)
       assert.is_true(gz._handle:busy())
+      loop.nextTick(function()      -- a second chunk waits for the engine
+        gz:write(sample(1000), function() cbs = cbs + 1 end)
+        gz:destroy()
+      end)
       gz:destroy()
       assert.is_true(gz._closed)
       run_loop()
       assert.same({ "close" }, events)
+      assert.equal(2, cbs)
     end)
 
   it("close(cb) destroys the stream and calls back", function()

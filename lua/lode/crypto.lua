@@ -31,10 +31,16 @@ for _, k in ipairs({ "pbkdf2", "pbkdf2Sync", "hkdf", "hkdfSync", "scrypt",
   M[k] = kdf[k]
 end
 
--- Functions of a module loaded on first call.
+-- Functions of a module loaded on first call; the first call puts the
+-- module's own function in place (a caller that kept the stub still
+-- works, through one more call).
 local function lazy(module, names)
   for _, k in ipairs(names) do
-    M[k] = function(...) return require(module)[k](...) end
+    M[k] = function(...)
+      local f = require(module)[k]
+      M[k] = f
+      return f(...)
+    end
   end
 end
 

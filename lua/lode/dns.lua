@@ -55,7 +55,9 @@ local function options(opts)
     error(errors.invalidArgValue("options.family", opts.family,
       "must be one of: 0, 4, 6"), 0)
   end
-  if opts.all ~= nil then errors.checkType(opts.all, "options.all", "boolean") end
+  if opts.all ~= nil then
+    errors.checkType(opts.all, "options.all", "boolean")
+  end
   local hints = opts.hints or 0
   errors.checkInteger(hints, "options.hints", 0)
   return fam, opts.all == true, hints, opts.order == "ipv4first"

@@ -94,10 +94,20 @@ local Immediate = class.Object:extend("Immediate")
 local queue, qh, qt = {}, 1, 0
 local refs = 0
 
+-- The idle handle is on while ref'd immediates wait. Inside the check
+-- phase the switch is left to the end of the batch, so an immediate that
+-- queues the next one does not flip it twice.
+local running, idle_on = false, false
+local function sync_idle()
+  if (refs > 0) ~= idle_on then
+    idle_on = refs > 0
+    uv.immediate_ref(idle_on)
+  end
+end
+
 local function set_ref(delta)
-  local before = refs
   refs = refs + delta
-  if (before == 0) ~= (refs == 0) then uv.immediate_ref(refs > 0) end
+  if not running then sync_idle() end
 end
 
 -- The check phase: runs the immediates queued before it started, each
@@ -105,6 +115,7 @@ end
 local call = uv.call
 local function run_immediates()
   local last = qt
+  running = true
   while qh <= last do
     local im = queue[qh]
     queue[qh] = nil
@@ -118,6 +129,8 @@ local function run_immediates()
     end
   end
   if qh > qt then qh, qt = 1, 0 end
+  running = false
+  sync_idle()
 end
 
 local initialised = false

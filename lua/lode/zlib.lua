@@ -63,8 +63,9 @@ end
 
 -- Starts the one thread-pool write of a one-shot call.
 local function start(h, flush, max, s, buffer, cb)
-  h:write(flush, buffer, 0, max + 1, function(msg, out, consumed, more)
-    cb(finish(h, s, max, msg, out, consumed, more))
+  h:write(flush, buffer, 0, max + 1, function(msg, a, b)
+    if msg ~= nil then return cb(finish(h, s, max, msg, a, b)) end
+    cb(finish(h, s, max, nil, h:take(), a, b))
   end)
 end
 local startPromise = dual.promise(start)

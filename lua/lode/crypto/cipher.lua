@@ -4,12 +4,10 @@
 -- this file checks arguments, adds the output encodings (through a
 -- StringDecoder as Node, so base64 or UTF-8 output split across update
 -- and final still joins up) and the stream side: Cipheriv/Decipheriv are
--- Transforms whose stream state is made on first stream use.
---
--- Deviation from Node: GCM and ChaCha20-Poly1305 output whole blocks
--- from update() (16 and 64 bytes; Nettle takes only whole blocks before
--- the last call), and final() returns the rest. The bytes in total are
--- the same; only where they come out differs.
+-- Transforms whose stream state is made on first stream use. Output
+-- comes out where Node's does: update() returns every byte for CTR, GCM
+-- and ChaCha20-Poly1305, whole blocks for CBC (the last one held back
+-- when decrypting with padding).
 local sym = require "lode.crypto.sym"
 local binding = sym.init(require "lode.binding.crypto_cipher")
 local Transform = require("lode.stream").Transform

@@ -102,6 +102,7 @@ M.wrongKeyType = wrongKeyType
 --[[ KeyObject ]]
 
 local KeyObject = class.Object:extend("KeyObject")
+function KeyObject:__tostring() return "[object KeyObject]" end
 local PublicKeyObject = KeyObject:extend("PublicKeyObject")
 local PrivateKeyObject = KeyObject:extend("PrivateKeyObject")
 M.KeyObject = KeyObject
@@ -125,8 +126,6 @@ function KeyObject:init(kind, box)
     self.asymmetricKeyDetails = { namedCurve = extra }
   end
 end
-
-function KeyObject:__tostring() return "[object KeyObject]" end
 
 -- A public KeyObject on box (a private box gives up its public half).
 function M.public(box)

@@ -13,8 +13,8 @@ local errors = require "lode.internal.errors"
 local Buffer = require("lode.buffer").Buffer
 local loop = require "lode.internal.loop"
 
-local type, error, floor, tointeger = type, error, math.floor,
-  math.tointeger
+local type, error, floor, tointeger, mtype = type, error, math.floor,
+  math.tointeger, math.type
 local bytes, fill, uuid, int = binding.bytes, binding.fill, binding.uuid,
   binding.int
 local fill_async = binding.fill_async
@@ -151,6 +151,18 @@ end
 -- (rejection sampling, no modulo bias); with a callback, it gets
 -- (nil, n) on the next tick.
 function M.randomInt(min, max, callback)
+  if callback == nil and mtype(min) == "integer" then   -- the common forms
+    if max == nil then
+      if min > 0 and min <= RAND_MAX then
+        local n = int(0, min)
+        if n ~= nil then return n end
+      end
+    elseif mtype(max) == "integer" and max > min and min >= -SAFE
+      and max <= SAFE and max - min <= RAND_MAX then
+      local n = int(min, max - min)
+      if n ~= nil then return n end
+    end
+  end
   local noMin = max == nil or type(max) == "function"
   if noMin then min, max, callback = 0, min, max end
   if callback ~= nil then checkCallback(callback) end

@@ -45,8 +45,10 @@ MD["ssl3-md5"], MD["ssl3-sha1"] = "MD5", "SHA1"
 MD["ripemd"], MD["rmd160"], MD["ripemd160withrsa"] = "RIPEMD160",
   "RIPEMD160", "RIPEMD160"
 
+-- Exact names first: lower() makes a string per call.
 local function mdName(alg)
-  return type(alg) == "string" and MD[alg:lower()] or nil
+  if type(alg) ~= "string" then return nil end
+  return MD[alg] or MD[alg:lower()]
 end
 M.mdName = mdName
 
@@ -200,7 +202,9 @@ end
 -- The checked arguments of crypto.sign/verify: md name, digest, box,
 -- padding, salt, p1363.
 local function oneShot(algorithm, data, key, callback, ctx)
-  if algorithm ~= nil then errors.checkType(algorithm, "algorithm", "string") end
+  if algorithm ~= nil then
+    errors.checkType(algorithm, "algorithm", "string")
+  end
   if callback ~= nil then errors.checkFunction(callback, "callback") end
   data = toBytes(data, nil, "data", ko.DATA_TYPES)
   if not key then

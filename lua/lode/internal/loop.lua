@@ -54,6 +54,7 @@ end
 M.afterDrain = nil
 
 function M.drain()
+  if th > tt and mh > mt then return end   -- the common case: nothing
   repeat
     while th <= tt do run_tick(th) end
     th, tt = 1, 0

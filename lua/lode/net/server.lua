@@ -97,7 +97,9 @@ function Server:_listenOn(kind, addr, port, o)
     addr = "0.0.0.0"                      -- no IPv6 here
     h, st = open(kind, addr, port, o)
   end
-  if h == nil then return fail(self, st, addr, kind == "tcp" and port or nil) end
+  if h == nil then
+    return fail(self, st, addr, kind == "tcp" and port or nil)
+  end
   self._handle, self._pipeName = h, kind == "pipe" and addr or nil
   self.listening = true
   if self._unrefed then h:unref() end

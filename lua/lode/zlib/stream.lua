@@ -68,56 +68,89 @@ local function nextRound(self)
   h:write(self._zflush, self._zin, self._zoff, self._cap, self._zdone)
 end
 
--- The completion of every engine write: Node's processCallback, with
--- one change for speed: while the reader keeps up, the engine gets its
--- next work (the next round, or the next chunk through cb) before this
--- output is pushed on, so compression overlaps the Lua work downstream.
--- Once the readable side is at its mark the order is Node's and the
--- engine waits for _read.
+local function dropWork(self)
+  self._zin, self._zcb = nil, nil
+  self._zpin, self._zpflush, self._zpcb = nil, nil, nil
+end
+
+-- Starts the engine on a chunk. While the reader keeps up, a chunk with
+-- the default flush is acknowledged at once (its cb runs on the next
+-- tick): the Writable then hands over the next chunk while the engine
+-- works, and that one waits in _zp* for the engine, so the engine never
+-- waits for Lua. Flushes, the last chunk, and chunks written while the
+-- reader is behind are acknowledged on completion, as in Node.
+local function start(self, h, chunk, flush, cb)
+  self._zin, self._zoff, self._zflush = chunk, 0, flush
+  h:write(flush, chunk, 0, self._cap, self._zdone)
+  if flush == self._defaultFlushFlag and FLUSH_OF[chunk] == nil
+    and self.readableLength < self._readableState.highWaterMark then
+    self._zcb = nil
+    nextTick(cb)
+  else
+    self._zcb = cb
+  end
+end
+
+-- The completion of every engine write: Node's processCallback, except
+-- that the engine gets its next work (the next round of the same input,
+-- or the waiting chunk) before this output is taken and pushed on, so
+-- compression overlaps the Lua work downstream. Once the readable side
+-- is at its mark the engine waits for _read, as in Node.
 local function makeDone(self)
-  return function(msg, out, consumed, more)
-    local cb, chunk = self._zcb, self._zin
+  return function(msg, a, b)
+    local h, cb, chunk = self._handle, self._zcb, self._zin
     runIdle(self)
     if msg ~= nil then                 -- (message, errno, code)
-      self._zin, self._zcb = nil, nil
+      dropWork(self)
       closeEngine(self)
-      self:destroy(engineError(msg, out, consumed))
+      self:destroy(engineError(msg, a, b))
       return
     end
-    if self.destroyed then
-      self._zin, self._zcb = nil, nil
-      return cb()
+    if self.destroyed or h == nil then
+      local pcb = self._zpcb
+      dropWork(self)
+      if cb then cb() end
+      if pcb then pcb() end
+      return
     end
-    local n = self.bytesWritten + consumed
+    local n = self.bytesWritten + a            -- (nil, consumed, more)
     self.bytesWritten, self.bytesRead = n, n
-    local off = self._zoff + consumed
+    local off = self._zoff + a
     self._zoff = off
-    local room = self.readableLength < self._readableState.highWaterMark
-    if more then
-      if room then nextRound(self) else self._zresume = true end
+    if b then
+      if self.readableLength < self._readableState.highWaterMark then
+        nextRound(self)
+      else
+        self._zresume = true
+      end
+      local out = h:take()
       if out ~= nil then self:push(out) end
       return
     end
     self._zin, self._zcb = nil, nil
-    if room and out ~= nil and self._zflush == self._defaultFlushFlag
-      and #chunk == off then
-      cb()
-      if not self.destroyed then self:push(out) end
-      return
+    local pin = self._zpin
+    if pin ~= nil then
+      local pflush, pcb = self._zpflush, self._zpcb
+      self._zpin, self._zpflush, self._zpcb = nil, nil, nil
+      start(self, h, pin, pflush, pcb)
     end
+    local out = h:take()
     if out ~= nil then self:push(out) end
     -- Input left over with room for output: the stream ended early (all
     -- formats but gunzip/unzip, which go on to the next member).
     if #chunk > off then self:push(nil) end
-    cb()
+    if cb then cb() end
   end
 end
 
 local function processChunk(self, chunk, flush, cb)
   local h = self._handle
   if h == nil then return nextTick(cb) end
-  self._zin, self._zoff, self._zflush, self._zcb = chunk, 0, flush, cb
-  h:write(flush, chunk, 0, self._cap, self._zdone)
+  if self._zin ~= nil then        -- busy with an acknowledged chunk
+    self._zpin, self._zpflush, self._zpcb = chunk, flush, cb
+    return
+  end
+  start(self, h, chunk, flush, cb)
 end
 
 function ZlibBase:init(opts, cfg)
@@ -195,14 +228,6 @@ function ZlibBase:close(cb)
   self:destroy()
 end
 
--- reset(): the engine starts over, as if new (Node asserts an engine).
-function ZlibBase:reset()
-  local h = self._handle
-  if h == nil then error("zlib binding closed", 2) end
-  local msg, errno, code = h:reset()
-  if msg ~= nil then self:destroy(engineError(msg, errno, code)) end
-end
-
 -- Runs fn once no write is on the thread pool.
 local function whenIdle(self, fn)
   local h = self._handle
@@ -213,6 +238,18 @@ local function whenIdle(self, fn)
   else
     fn()
   end
+end
+
+-- reset(): the engine starts over, as if new (Node asserts an engine);
+-- after the write in flight, if any.
+function ZlibBase:reset()
+  if self._handle == nil then error("zlib binding closed", 2) end
+  whenIdle(self, function()
+    local h = self._handle
+    if h == nil then return end
+    local msg, errno, code = h:reset()
+    if msg ~= nil then self:destroy(engineError(msg, errno, code)) end
+  end)
 end
 
 --[[ Zlib: the deflate/inflate family ]]

@@ -1,0 +1,188 @@
+-- http.IncomingMessage: a request on the server, a response on the
+-- client. A Readable, made cheap (DESIGN.md section 4):
+--  - method, url, statusCode, ... are plain fields set once;
+--  - headers, rawHeaders, trailers, httpVersion* are built on first read
+--    from the message's encoded header records (`_raw`, one string the
+--    binding made; see bindings/http_parser.h);
+--  - the Readable state exists only once somebody reads or listens for
+--    'data'/'readable' (API.md: stream state is created on first use);
+--    until then body chunks wait in `_pend` and the end in `_ended`, so
+--    a request without a body costs no stream machinery at all.
+-- Body backpressure: when the buffered body passes the high-water mark
+-- the source (`_src`, a connection box or a client socket wrapper with
+-- pause/resume) is paused; _read resumes it.
+local Readable = require "lode.stream.readable"
+local errors = require "lode.internal.errors"
+local hp = require "lode.binding.http_parser"
+local common = require "lode.http.common"
+
+local rawget, rawset, type = rawget, rawset, type
+local VERSIONS = common.VERSIONS
+local HWM = 16384
+
+local IncomingMessage = Readable:extend("IncomingMessage")
+local IM = IncomingMessage
+
+IM.complete = false
+IM.aborted = false
+IM.upgrade = false
+IM._ver = 11
+
+-- Fields made on first read.
+local LAZY = {}
+
+function LAZY.headers(self)
+  local t = hp.headers(self._raw)
+  rawset(self, "headers", t)
+  return t
+end
+
+function LAZY.rawHeaders(self)
+  local t = hp.raw_headers(self._raw)
+  rawset(self, "rawHeaders", t)
+  return t
+end
+
+function LAZY.headersDistinct(self)
+  local t = hp.distinct(self._raw)
+  rawset(self, "headersDistinct", t)
+  return t
+end
+
+-- Trailers are known once the message is complete; before, they are {}.
+local function trailersOf(fn)
+  return function(self, k)
+    if not self.complete then return {} end
+    local t = fn(rawget(self, "_rawt"))
+    rawset(self, k, t)
+    return t
+  end
+end
+LAZY.trailers = trailersOf(hp.headers)
+LAZY.rawTrailers = trailersOf(hp.raw_headers)
+LAZY.trailersDistinct = trailersOf(hp.distinct)
+
+function LAZY.httpVersion(self)
+  return VERSIONS[self._ver] or "1.1"
+end
+
+function LAZY.httpVersionMajor(self)
+  return self._ver // 10
+end
+
+function LAZY.httpVersionMinor(self)
+  return self._ver % 10
+end
+
+function LAZY.connection(self)
+  return rawget(self, "socket")
+end
+
+-- The metatable's __index: class fields first (methods are flattened
+-- into the class by Stream:extend), then the lazy ones.
+function IM.__index(self, k)
+  local v = rawget(IM, k)
+  if v ~= nil then return v end
+  local f = LAZY[k]
+  if f ~= nil then return f(self, k) end
+  return IM[k]
+end
+
+--[[ The stream, made on first use ]]
+
+local readableInit = Readable._streamInit
+
+function IM:_streamInit(opts)
+  readableInit(self, opts)
+  local rs = self._readableState
+  rs.highWaterMark = HWM
+  local pend = rawget(self, "_pend")
+  if pend ~= nil then
+    self._pend = nil
+    if type(pend) == "table" then
+      for i = 1, #pend do self:push(pend[i]) end
+    else
+      self:push(pend)
+    end
+  end
+  if rawget(self, "_ended") then self:push(nil) end
+end
+
+function IM:_read()
+  self._consuming = true
+  if self._paused then
+    self._paused = false
+    local src = self._src
+    if src ~= nil then src:resume() end
+  end
+end
+
+local function pauseSource(self)
+  if not self._paused then
+    self._paused = true
+    local src = self._src
+    if src ~= nil then src:pause() end
+  end
+end
+
+-- Body chunk (a Buffer, or nil) and/or the end of the message, from the
+-- connection (server) or the response parser (client).
+function IM:_onBody(chunk, complete, trailers)
+  if chunk ~= nil then
+    if rawget(self, "_readableState") ~= nil then
+      if not self:push(chunk) then pauseSource(self) end
+    elseif not self._dumped then
+      local pend = rawget(self, "_pend")
+      if pend == nil then
+        self._pend, self._pendLen = chunk, #chunk
+      else
+        if type(pend) ~= "table" then pend = { pend } end
+        pend[#pend + 1] = chunk
+        self._pend = pend
+        self._pendLen = self._pendLen + #chunk
+      end
+      if self._pendLen >= HWM then pauseSource(self) end
+    end
+  end
+  if complete then
+    self.complete = true
+    self._rawt = trailers
+    if rawget(self, "_readableState") ~= nil then self:push(nil)
+    else self._ended = true end
+  end
+end
+
+-- Node's _dump: nobody reads the body, so it is thrown away; 'end' and
+-- 'close' still come for listeners that asked.
+function IM:_dump()
+  if self._dumped then return end
+  self._dumped = true
+  self._pend = nil
+  if rawget(self, "_readableState") ~= nil then
+    self:removeAllListeners("data")
+    self:resume()
+  elseif rawget(self, "_events") ~= nil then
+    self:resume()
+  end
+end
+
+-- The connection went away before the message was complete.
+function IM:_abort()
+  if self.complete then return end
+  self.aborted = true
+  self:emit("aborted")
+  if rawget(self, "_readableState") ~= nil or rawget(self, "_events") then
+    local err = errors.new(errors.Error, "ECONNRESET", "aborted")
+    -- Node emits 'error' here only for listeners (backward compatible).
+    self:destroy(self:listenerCount("error") > 0 and err or nil)
+  end
+end
+
+function IM:setTimeout(ms, cb)
+  local sock = rawget(self, "socket")
+  if cb ~= nil then self:on("timeout", cb) end
+  if sock ~= nil then sock:setTimeout(ms) end
+  return self
+end
+
+return IncomingMessage
