@@ -1,7 +1,8 @@
 /*
 ** crypto_pk_io.c: part of lode.binding.crypto_pk (no luaopen): reading
 ** and writing keys. parse takes PEM or DER in every form mbedTLS reads
-** (SPKI, PKCS#1, SEC1, PKCS#8, legacy-encrypted PEM) plus PKCS#8
+** (SPKI, PKCS#1, SEC1, PKCS#8, legacy-encrypted PEM, the public key of
+** an X.509 certificate) plus PKCS#8
 ** encrypted with PBES2 over AES, which mbedTLS 2.28 lacks
 ** (crypto_pk_pbes2.c). export writes SPKI, PKCS#1 (public and private),
 ** SEC1 and PKCS#8 as PEM or DER, optionally encrypted; PKCS#8 is built
@@ -18,6 +19,7 @@
 #include <mbedtls/pem.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/rsa.h>
+#include <mbedtls/x509_crt.h>
 #include "crypto_pk.h"
 #include "crypto_rng.h"
 
@@ -82,9 +84,26 @@ static int parse_private (pk_box *b, const unsigned char *buf, size_t plen,
   return rc == 0 ? 0 : MBEDTLS_ERR_PK_PASSWORD_MISMATCH;
 }
 
+/* The public key of an X.509 certificate in buf (Node's createPublicKey
+** takes certificates too), moved into b. */
+static int parse_certificate (pk_box *b, const unsigned char *buf,
+                              size_t plen) {
+  mbedtls_x509_crt crt;
+  unsigned char der[PUB_MAX];
+  int rc;
+  mbedtls_x509_crt_init(&crt);
+  rc = mbedtls_x509_crt_parse(&crt, buf, plen);
+  if (rc == 0) rc = mbedtls_pk_write_pubkey_der(&crt.pk, der, sizeof der);
+  if (rc > 0)
+    rc = mbedtls_pk_parse_public_key(&b->pk, der + sizeof der - rc,
+                                     (size_t)rc);
+  mbedtls_x509_crt_free(&crt);
+  return rc;
+}
+
 /* parse(data, private, passphrase|nil) -> box, or nil, kind, detail. With
-** private false a public key is tried first, then a private one (its
-** box says priv: the Lua side takes the public half). */
+** private false a public key is tried first, then a certificate, then a
+** private key (its box says priv: the Lua side takes the public half). */
 int lode__pk_parse (lua_State *L) {
   size_t len, pwlen = 0;
   const char *data = lode_checkbytes(L, 1, &len);
@@ -102,6 +121,12 @@ int lode__pk_parse (lua_State *L) {
   is_pem = memmem(data, len, "-----BEGIN ", 11) != NULL;
   if (!want_priv) {
     rc = mbedtls_pk_parse_public_key(&b->pk, buf, len + (is_pem ? 1 : 0));
+    if (rc != 0) {
+      mbedtls_pk_free(&b->pk);
+      mbedtls_pk_init(&b->pk);
+      if (is_pem && strstr((const char *)buf, "CERTIFICATE-----") != NULL)
+        rc = parse_certificate(b, buf, len + (is_pem ? 1 : 0));
+    }
     if (rc != 0) {
       mbedtls_pk_free(&b->pk);
       mbedtls_pk_init(&b->pk);
@@ -288,27 +313,32 @@ static int export_pem (const char *label, const unsigned char *der,
   return rc;
 }
 
+/* What export encrypts with: the cipher name and passphrase (arguments
+** 4 and 5) and the state's generator, all fetched before any buffer is
+** allocated (they may raise). */
+typedef struct crypt_args {
+  const char *cipher;
+  const unsigned char *pw;
+  size_t pwlen;
+  void *rng;
+} crypt_args;
+
 /* Encrypts der: PKCS#8 as EncryptedPrivateKeyInfo (PEM or DER), other
 ** kinds as legacy PEM. Results in out (*olen bytes). */
-static int export_encrypted (lua_State *L, const char *kind,
+static int export_encrypted (const crypt_args *ca, const char *kind,
                              const char *label, const unsigned char *der,
                              size_t len, int pem, unsigned char *out,
                              size_t *olen) {
-  size_t pwlen, clen = 0;
-  const char *cipher = luaL_checkstring(L, 4);
-  const unsigned char *pw = (const unsigned char *)lode_checkbytes(L, 5,
-                                                                   &pwlen);
   unsigned char *tmp;
+  size_t clen;
   int rc;
-  void *rng = lode__rng_state(L, &rc);
-  if (rng == NULL) return rc;
   if (strcmp(kind, "pkcs8") != 0)
-    return lode__pem_encrypt(label, der, len, cipher, pw, pwlen, out,
-                             OUT_MAX, olen, lode__rng_loop, rng);
+    return lode__pem_encrypt(label, der, len, ca->cipher, ca->pw, ca->pwlen,
+                             out, OUT_MAX, olen, lode__rng_loop, ca->rng);
   if ((tmp = (unsigned char *)malloc(OUT_MAX)) == NULL)
     return MBEDTLS_ERR_PK_ALLOC_FAILED;
-  rc = lode__pbes2_encrypt(der, len, cipher, pw, pwlen, tmp, OUT_MAX,
-                           lode__rng_loop, rng);
+  rc = lode__pbes2_encrypt(der, len, ca->cipher, ca->pw, ca->pwlen, tmp,
+                           OUT_MAX, lode__rng_loop, ca->rng);
   if (rc >= 0) {
     clen = (size_t)rc;
     if (pem) {
@@ -324,14 +354,23 @@ static int export_encrypted (lua_State *L, const char *kind,
   return rc;
 }
 
+/* export(box, kind, format[, cipher, passphrase]) -> PEM string or DER
+** Buffer, or nil, kind, detail */
 int lode__pk_export (lua_State *L) {
   pk_box *b = lode__pk_check(L, 1);
   const char *kind = luaL_checkstring(L, 2), *label = NULL;
-  int pem = strcmp(luaL_checkstring(L, 3), "pem") == 0, rc;
-  int crypt = !lua_isnoneornil(L, 4);
-  unsigned char *buf = (unsigned char *)malloc(2 * OUT_MAX), *out;
+  int pem = strcmp(luaL_checkstring(L, 3), "pem") == 0, rc = 0;
+  crypt_args ca = {NULL, NULL, 0, NULL};
+  unsigned char *buf, *out;
   size_t olen = 0;
-  if (buf == NULL) return luaL_error(L, "not enough memory");
+  if (!lua_isnoneornil(L, 4)) {
+    ca.cipher = luaL_checkstring(L, 4);
+    ca.pw = (const unsigned char *)lode_checkbytes(L, 5, &ca.pwlen);
+    if ((ca.rng = lode__rng_state(L, &rc)) == NULL)
+      return lode__pk_fail(L, "RNG", rc);
+  }
+  if ((buf = (unsigned char *)malloc(2 * OUT_MAX)) == NULL)
+    return luaL_error(L, "not enough memory");
   out = buf + OUT_MAX;
   uv_mutex_lock(&b->mu);
   rc = export_der(b, kind, buf, OUT_MAX, &label);
@@ -339,11 +378,11 @@ int lode__pk_export (lua_State *L) {
   if (rc >= 0) {
     const unsigned char *der = buf + OUT_MAX - rc;
     size_t len = (size_t)rc;
-    if (crypt) rc = export_encrypted(L, kind, label, der, len, pem, out,
-                                     &olen);
+    if (ca.cipher != NULL)
+      rc = export_encrypted(&ca, kind, label, der, len, pem, out, &olen);
     else if (pem) rc = export_pem(label, der, len, out, OUT_MAX, &olen);
     else {
-      memmove(out, der, len);
+      memcpy(out, der, len);
       olen = len;
       rc = 0;
     }

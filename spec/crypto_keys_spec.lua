@@ -705,6 +705,17 @@ describe("interop", function()
       assert.is_true(keys.verify("sha384", data, get("o_ec.pub"), get("s3")))
       assert.is_false(keys.verify("sha256", data, get("o_ec.pub"), get("s3")))
     end)
+
+    it("gives the public key of a certificate, as Node", function()
+      local _, ok = sh("openssl req -x509 -key o_ec.pem -subj /CN=lode " ..
+        "-days 1 -out cert.pem")
+      assert.is_true(ok)
+      local k = keys.createPublicKey(get("cert.pem"))
+      assert.is_true(k:equals(keys.createPublicKey(get("o_ec.pub"))))
+      assert.is_true(keys.verify("sha384", data, get("cert.pem"), get("s3")))
+      raises(function() keys.createPrivateKey(get("cert.pem")) end,
+        "ERR_OSSL_UNSUPPORTED")
+    end)
   end)
 
   describe("with Node 20", function()

@@ -62,6 +62,7 @@ function settle(p, state, value)
   elseif state == REJECTED and not p.handled then
     nunhandled = nunhandled + 1
     unhandled[nunhandled] = p
+    loop.dirty = true
   end
 end
 

@@ -53,7 +53,7 @@ local function field(jwk, k, fields)
   fields[k] = decode(jwk[k])
 end
 
---- import(jwk, ctx, level) -> key box, private: the private key for the
+--- import(jwk, ctx, level) -> key box: the private key for the
 -- "sign"/"createPrivate" contexts (d and the rest required), else the
 -- public one.
 function M.import(jwk, ctx, level)
@@ -83,7 +83,7 @@ function M.import(jwk, ctx, level)
     error(errors.new(errors.TypeError, "ERR_CRYPTO_INVALID_JWK",
       ("Invalid JWK %s key"):format(kty)), level)
   end
-  return box, private
+  return box
 end
 
 return M

@@ -246,7 +246,9 @@ end
 -- The key box for key (string/Buffer PEM, KeyObject, or a table with
 -- key= and format/type/passphrase/encoding), for use 'ctx':
 -- "sign" (a private key), "verify" (public or private),
--- "createPublic", "createPrivate". level: the caller's error level.
+-- "createPublic", "createPrivate". level: the caller's error level. A
+-- box made for "verify" or "createPublic" may hold a private key (it
+-- has the public half too: lode.crypto.keyobject.public takes it).
 function M.prepare(key, ctx, level)
   level = (level or 2) + 1
   local expected = ctx == "createPrivate" and M.DATA_TYPES or M.KEY_TYPES
@@ -273,7 +275,7 @@ function M.prepare(key, ctx, level)
     then
       raise(wrongKeyType(data.type, "private"), level)
     end
-    return data._box, data.type == "private"
+    return data._box
   end
   local pass
   if opts then
@@ -293,9 +295,7 @@ function M.prepare(key, ctx, level)
     data = bytes(data, opts.encoding)
     pass = bytes(pass, opts.encoding)
   end
-  local private = ctx == "sign" or ctx == "createPrivate"
-  local box = parse(data, private, pass, level)
-  return box, private or select(2, binding.info(box))
+  return parse(data, ctx == "sign" or ctx == "createPrivate", pass, level)
 end
 
 return M

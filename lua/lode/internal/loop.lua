@@ -53,8 +53,11 @@ end
 -- unhandled-rejection check here.
 M.afterDrain = nil
 
+-- Set by promise.lua when a rejection waits for the unhandled check.
+M.dirty = false
+
 function M.drain()
-  if th > tt and mh > mt then return end   -- the common case: nothing
+  if th > tt and mh > mt and not M.dirty then return end  -- common case
   repeat
     while th <= tt do run_tick(th) end
     th, tt = 1, 0
@@ -67,6 +70,7 @@ function M.drain()
     end
     if mh > mt then
       mh, mt = 1, 0
+      M.dirty = false
       local after = M.afterDrain
       if after then after() end
     end
