@@ -93,6 +93,7 @@ check: deps
 
 bench: all
 	sh bench/run.sh
+	for s in bench/*.sh; do [ "$$s" = bench/run.sh ] || sh "$$s"; done
 
 check-style:
 	@awk 'length > 80 { print FILENAME ":" FNR ": > 80 cols"; bad = 1 } \

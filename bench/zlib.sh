@@ -8,9 +8,9 @@
 # between the tools so that machine noise hits all of them. Figures:
 # median wall time, MB/s of uncompressed data (10^6 bytes/s) from the
 # median and from the best run (the one least disturbed on a shared
-# machine), median CPU time (user + sys) and peak RSS; the ratio is lode's MB/s over the other tool's
-# (> 1: lode is faster). Then the one-shot forms on a small body
-# (bench/zlib/oneshot.lua and .js).
+# machine), median CPU time (user + sys) and peak RSS; the ratio is
+# lode's median MB/s over the other tool's (> 1: lode is faster). Then
+# the one-shot forms on a small body (bench/zlib/oneshot.lua and .js).
 # usage: sh bench/zlib.sh   (RUNS=5 MIB=100 LODE=build/lode NODE=node)
 cd "$(dirname "$0")/.." || exit 1
 LODE=${LODE:-build/lode}
@@ -116,10 +116,11 @@ for k in 1 2; do
 done
 
 # lode's own outputs are checked too (outside the timings).
-$LODE $Z/stream.lua gzip "$T/data" "$T/out.gz" && gzip -dc "$T/out.gz" |
-  cmp -s - "$T/data" || { echo "lode gzip output differs" >&2; exit 1; }
+fail() { echo "lode $1 output differs" >&2; exit 1; }
+$LODE $Z/stream.lua gzip "$T/data" "$T/out.gz" &&
+  gzip -dc "$T/out.gz" | cmp -s - "$T/data" || fail gzip
 $LODE $Z/stream.lua gunzip "$T/data.gz" "$T/out" &&
-  cmp -s "$T/out" "$T/data" || { echo "lode gunzip output differs" >&2; exit 1; }
+  cmp -s "$T/out" "$T/data" || fail gunzip
 $LODE $Z/stream.lua unbr "$T/data.br" "$T/out" &&
-  cmp -s "$T/out" "$T/data" || { echo "lode brotli output differs" >&2; exit 1; }
+  cmp -s "$T/out" "$T/data" || fail brotli
 echo "outputs checked: lode's gzip (by gzip -d), gunzip and brotli round trips"

@@ -454,7 +454,7 @@ static int cipher_set_auto_padding (lua_State *L) {
   cipher_box *c = cipher_self(L);
   if (c->state == S_DONE)
     return lode__crypto_throw(L, "state", "setAutoPadding", 0);
-  c->padding = lua_isnone(L, 2) || lua_toboolean(L, 2);
+  c->padding = lua_toboolean(L, 2);     /* none: off, as Node 20 (!!ap) */
   lua_settop(L, 1);
   return 1;
 }

@@ -238,6 +238,7 @@ void hs_conn_process (hs_conn *c, const char *data, size_t len,
   if (c->closing || c->ending || c->upgrading || c->errored) return;
   if (len > 0) conn_keep(c, data, len, from_stash);
   else if (from_stash) c->soff = c->slen = 0;
+  if (c->state == HS_DONE && !c->resp && len == 0) conn_next(c);
 }
 
 /* From the idle handle: the response is done, parse what waited. */

@@ -9,11 +9,12 @@
 ** (nil, out_or_nil, consumed, more); the callback of write gets (nil,
 ** consumed, more) and eng:take() then gives the output. A failure is
 ** (message, errno, code) in both: Node's texts and codes, which
-** lua/lode/zlib builds Errors from (STYLE.md rule 6). 'more' means the cap was reached before the library
-** was done: call again with the rest. Semantics follow Node's
-** node_zlib.cc: UNZIP sniffs the gzip magic, GUNZIP goes on through
-** further gzip members, inflate loads the dictionary on Z_NEED_DICT,
-** and CheckError's rules decide what is an error.
+** lua/lode/zlib builds Errors from (STYLE.md rule 6). 'more' means the
+** cap was reached before the library was done: call again with the
+** rest. Semantics follow Node's node_zlib.cc: UNZIP sniffs the gzip
+** magic, GUNZIP goes on through further gzip members, inflate loads the
+** dictionary on Z_NEED_DICT, and CheckError's rules decide what is an
+** error.
 **
 ** Ownership: the engine is malloc'd apart from its box (zlib_engine.h).
 ** During an async write the box is anchored in the registry, its user
@@ -24,6 +25,7 @@
 ** them.
 */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "zlib_engine.h"
@@ -292,7 +294,8 @@ static void zeng_args (lua_State *L, zeng *e) {
 }
 
 /* Hands the output block to a new Buffer (or pushes nil for none). A
-** generous first guess gives back what it did not use. */
+** generous first guess gives back what it did not use (an in-place
+** shrink for malloc). */
 static void zeng_pushout (lua_State *L, char *out, size_t n, size_t size) {
   char *p;
   if (n == 0) {
@@ -300,7 +303,7 @@ static void zeng_pushout (lua_State *L, char *out, size_t n, size_t size) {
     lua_pushnil(L);
     return;
   }
-  if (n < size / 2 && (p = (char *)realloc(out, n)) != NULL) out = p;
+  if (size - n > 4096 && (p = (char *)realloc(out, n)) != NULL) out = p;
   lode_buffer_adopt(L, out, n);
 }
 
