@@ -7,9 +7,10 @@
 ** key's numbers (JWK); crypto_pk_sign.c signs and verifies.
 **
 ** Failures cross to Lua as nil, KIND, detail: KIND is a short name
-** (DECODE, PASSWORD_REQUIRED, BAD_DECRYPT, KEY_SIZE, EXPONENT, SALT,
-** DATA_TOO_LARGE, RNG, ALLOC, FAILED) that lua/lode/crypto/ turns into
-** Node's Error (STYLE.md rule 6); detail is mbedTLS's text.
+** (DECODE, PASSWORD_REQUIRED, BAD_DECRYPT, DATA_TOO_LARGE,
+** DIGEST_TOO_BIG, CIPHER, JWK, RNG, ALLOC, FAILED) that
+** lua/lode/crypto/keyobject.lua turns into Node's Error (STYLE.md rule
+** 6); detail is mbedTLS's text.
 */
 #ifndef LODE_CRYPTO_PK_H
 #define LODE_CRYPTO_PK_H

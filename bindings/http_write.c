@@ -168,28 +168,37 @@ typedef struct hs_out {
 
 static _Thread_local hs_out hs_o;
 
-/* Raises on memory errors: only Lua calls into the binding format. */
-static void out_add (lua_State *L, const char *s, size_t n) {
+/* Grows the buffer for n more bytes; raises on memory errors (only Lua
+** calls into the binding format). */
+static void out_grow (lua_State *L, size_t n) {
   hs_out *o = &hs_o;
-  if (o->len + n > o->cap) {
-    size_t cap = o->cap ? o->cap : 4096;
-    char *p;
-    while (cap < o->len + n) cap *= 2;
-    if ((p = (char *)realloc(o->p, cap)) == NULL)
-      luaL_error(L, "not enough memory");
-    o->p = p;
-    o->cap = cap;
-  }
+  size_t cap = o->cap ? o->cap : 4096;
+  char *p;
+  while (cap < o->len + n) cap *= 2;
+  if ((p = (char *)realloc(o->p, cap)) == NULL)
+    luaL_error(L, "not enough memory");
+  o->p = p;
+  o->cap = cap;
+}
+
+static inline void out_add (lua_State *L, const char *s, size_t n) {
+  hs_out *o = &hs_o;
+  if (o->len + n > o->cap) out_grow(L, n);
   memcpy(o->p + o->len, s, n);
   o->len += n;
 }
 
 #define OUT_LIT(L, s) out_add(L, "" s, sizeof(s) - 1)
 
-static void out_num (lua_State *L, const char *fmt, unsigned long long v) {
-  char num[32];
-  int n = snprintf(num, sizeof num, fmt, v);
-  out_add(L, num, (size_t)n);
+/* v in base 10 or 16 (no printf on the hot path). */
+static void out_num (lua_State *L, unsigned long long v, int hex) {
+  char num[24], *p = num + sizeof num;
+  unsigned base = hex ? 16 : 10;
+  do {
+    *--p = "0123456789abcdef"[v % base];
+    v /= base;
+  } while (v > 0);
+  out_add(L, p, (size_t)(num + sizeof num - p));
 }
 
 /* "Date: ...\r\n", formatted once per second. */
@@ -336,7 +345,7 @@ static void out_status (lua_State *L, int status, int msg) {
   const char *text;
   size_t n;
   OUT_LIT(L, "HTTP/1.1 ");
-  out_num(L, "%llu", (unsigned long long)status);
+  out_num(L, (unsigned long long)status, 0);
   OUT_LIT(L, " ");
   if (lua_type(L, msg) == LUA_TSTRING) {
     text = lua_tolstring(L, msg, &n);
@@ -371,7 +380,7 @@ static void out_framing (lua_State *L, hs_conn *c, int status,
     if (!chunked) keep = 0;            /* ends when the connection does */
   } else if (flags & F_END) {
     OUT_LIT(L, "Content-Length: ");
-    out_num(L, "%llu", (unsigned long long)blen);
+    out_num(L, (unsigned long long)blen, 0);
     OUT_LIT(L, "\r\n");
   } else if (c->ver >= 11 && !(flags & F_NOCHUNK)) {
     OUT_LIT(L, "Transfer-Encoding: chunked\r\n");
@@ -385,7 +394,7 @@ static void out_framing (lua_State *L, hs_conn *c, int status,
     OUT_LIT(L, "Connection: keep-alive\r\n");
     if (srv->keepalive_timeout >= 1000) {
       OUT_LIT(L, "Keep-Alive: timeout=");
-      out_num(L, "%llu", (unsigned long long)(srv->keepalive_timeout / 1000));
+      out_num(L, (unsigned long long)(srv->keepalive_timeout / 1000), 0);
       OUT_LIT(L, "\r\n");
     }
   } else {
@@ -408,7 +417,7 @@ static unsigned out_body (lua_State *L, hs_conn *c, uv_buf_t *bufs,
   if (c->nobody) blen = 0;
   if (blen > 0) {
     if (c->chunked) {
-      out_num(L, "%llx", (unsigned long long)blen);
+      out_num(L, (unsigned long long)blen, 1);
       OUT_LIT(L, "\r\n");
     }
     if (blen <= INLINE_BODY) {
@@ -443,8 +452,16 @@ static unsigned out_body (lua_State *L, hs_conn *c, uv_buf_t *bufs,
 ** The connection box
 ** =======================================================
 */
+/* The connection of the box at 1, or NULL once closed. The methods
+** carry the metatable as upvalue: one comparison, no registry lookup. */
 static hs_conn *box_conn (lua_State *L) {
-  hs_box *b = (hs_box *)luaL_checkudata(L, 1, HS_CONN_MT);
+  hs_box *b = (hs_box *)lua_touserdata(L, 1);
+  int ok = b != NULL && lua_getmetatable(L, 1);
+  if (ok) {
+    ok = lua_rawequal(L, -1, lua_upvalueindex(1));
+    lua_pop(L, 1);
+  }
+  if (!ok) luaL_typeerror(L, 1, HS_CONN_MT);
   return b->c != NULL && !b->c->closing ? b->c : NULL;
 }
 
@@ -669,7 +686,9 @@ void hs_conn_meta (lua_State *L) {
     {NULL, NULL}
   };
   if (luaL_newmetatable(L, HS_CONN_MT)) {
-    luaL_newlib(L, methods);
+    luaL_newlibtable(L, methods);
+    lua_pushvalue(L, -2);
+    luaL_setfuncs(L, methods, 1);      /* upvalue: the metatable */
     lua_setfield(L, -2, "__index");
   }
   lua_pop(L, 1);

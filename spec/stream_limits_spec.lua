@@ -137,9 +137,13 @@ describe("backpressure across a file-to-file pipe", function()
       run_loop()
       assert.is_true(closed)
       -- Every 64 KiB write passes the 16 KiB mark: one false and one
-      -- 'drain' per chunk, never a second chunk queued.
-      assert.are.same({ maxR = 65536, maxW = 65536, falses = 64,
-        drains = 64, datas = 64 }, rec)
+      -- 'drain' per chunk, never a second chunk queued. The read ahead
+      -- stops at the 64 KiB mark; whether it is still buffered when
+      -- sampled depends on which thread-pool request ends first.
+      assert.is_true(rec.maxR <= 65536, "read ahead " .. rec.maxR)
+      rec.maxR = nil
+      assert.are.same({ maxW = 65536, falses = 64, drains = 64,
+        datas = 64 }, rec)
       assert.is_true(fs.readFileSync(dst):equals(Buffer.from(data)),
         "the copy differs")
     end)
@@ -165,8 +169,10 @@ describe("backpressure across a file-to-file pipe", function()
       run_loop()
       assert.is_true(finished)
       assert.are.equal(1024 * 1024, got)
-      assert.are.same({ maxR = 65536, maxW = 65536, falses = 16,
-        drains = 16, datas = 16 }, rec)
+      assert.is_true(rec.maxR <= 65536, "read ahead " .. rec.maxR)
+      rec.maxR = nil
+      assert.are.same({ maxW = 65536, falses = 16, drains = 16,
+        datas = 16 }, rec)
       assert.are.equal(17, reads)          -- 16 chunks, then end of file
     end)
 end)

@@ -60,6 +60,8 @@ setmetatable(M, { __index = function(t, k)
   end
 end })
 
+M.constants = require "lode.crypto.constants"
+
 -- Node's aliases.
 M.pseudoRandomBytes = M.randomBytes
 M.prng, M.rng = M.randomBytes, M.randomBytes

@@ -5,9 +5,9 @@
 -- the fd, and 'ready'); _destroy waits for a read or write in flight
 -- before closing the descriptor, since the thread pool may still use it.
 -- Chunks read are Buffers holding the read memory itself (no copy).
--- Streams have at most one read or one write in flight, so its state
--- lives in the stream and the binding callbacks are made once per
--- stream: a chunk costs no closure.
+-- A stream has at most one read or write in flight, so that I/O's state
+-- lives in fields of the stream and the binding callbacks are made once
+-- per stream: a chunk costs no closure.
 -- `finish` is Node's `end` option (inclusive); ["end"] is accepted too.
 local B = require "lode.binding.fs"
 local errors = require "lode.internal.errors"

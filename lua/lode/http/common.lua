@@ -31,6 +31,11 @@ M.COMPLETE, M.HAS_BODY, M.EXPECT_OTHER, M.CHUNKED = 8, 16, 32, 64
 local is_token, is_value = hp.is_token, hp.is_value
 M.is_token, M.is_value = is_token, is_value
 
+-- lode.http.server's bookkeeping per connection box (the response still
+-- due; the request whose body is still coming), which ServerResponse
+-- clears when it finishes.
+M.curReq, M.curRes = {}, {}
+
 --[[ Errors (Node's codes and texts) ]]
 
 function M.invalidToken(what, name)
@@ -70,19 +75,43 @@ end
 
 --[[ Checks (http.validateHeaderName / validateHeaderValue) ]]
 
-function M.validateHeaderName(name, label)
+-- Names and short values already checked, so that the usual handful of
+-- fields costs a table lookup per setHeader instead of a scan (bounded:
+-- the first MEMO distinct ones are remembered).
+local MEMO = 512
+local NAMES, nnames = {}, 0          -- checked name -> its lower case
+local VALUES, nvalues = {}, 0        -- checked short value -> true
+M.NAMES, M.VALUES = NAMES, VALUES
+local lower = string.lower
+
+-- The lower-case form of a valid header name; raises for others.
+function M.checkName(name, label)
+  local low = NAMES[name]
+  if low ~= nil then return low end
   if type(name) ~= "string" or not is_token(name) then
     error(M.invalidToken(label or "Header name", name), 3)
   end
+  low = lower(name)
+  if nnames < MEMO then
+    NAMES[name], nnames = low, nnames + 1
+  end
+  return low
 end
 
 local function valueOk(v)
   local t = type(v)
-  if t == "string" then return is_value(v) end
+  if t == "string" then
+    if VALUES[v] then return true end
+    if not is_value(v) then return false end
+    if #v <= 64 and nvalues < MEMO then
+      VALUES[v], nvalues = true, nvalues + 1
+    end
+    return true
+  end
   return t == "number" or t == "boolean"
 end
 
-function M.validateHeaderValue(name, value)
+function M.checkValue(name, value)
   if value == nil then error(M.invalidHeaderValue(value, name), 3) end
   if type(value) == "table" then
     for i = 1, #value do
@@ -96,7 +125,7 @@ function M.validateHeaderValue(name, value)
 end
 
 -- Booleans are sent as text (Node's String(value)).
-local function normalize(value)
+function M.normalize(value)
   if type(value) == "boolean" then return tostring(value) end
   if type(value) == "table" then
     local out = {}
@@ -109,14 +138,15 @@ local function normalize(value)
   return value
 end
 
+local normalize = M.normalize
+
 --[[ The outgoing header store ]]
 
-local lower = string.lower
-
-function M.setHeader(msg, name, value)
+-- Sets field low (the lower case of name, from checkName) to value.
+function M.setHeader(msg, low, name, value)
   value = normalize(value)
-  local h, low = msg._hdr, lower(name)
-  if h == nil then
+  local h = msg._hdr
+  if not h then
     msg._hdr = { low, name, value }
     return
   end
@@ -130,9 +160,9 @@ function M.setHeader(msg, name, value)
   h[n + 1], h[n + 2], h[n + 3] = low, name, value
 end
 
-function M.appendHeader(msg, name, value)
-  local h, low = msg._hdr, lower(name)
-  if h ~= nil then
+function M.appendHeader(msg, low, name, value)
+  local h = msg._hdr
+  if h then
     for i = 1, #h, 3 do
       if h[i] == low then
         local old = h[i + 2]
@@ -147,13 +177,13 @@ function M.appendHeader(msg, name, value)
       end
     end
   end
-  M.setHeader(msg, name, value)
+  M.setHeader(msg, low, name, value)
 end
 
 function M.getHeader(msg, name)
   local h = msg._hdr
-  if h == nil or type(name) ~= "string" then return nil end
-  local low = lower(name)
+  if not h or type(name) ~= "string" then return nil end
+  local low = NAMES[name] or lower(name)
   for i = 1, #h, 3 do
     if h[i] == low then return h[i + 2] end
   end
@@ -162,8 +192,8 @@ end
 
 function M.removeHeader(msg, name)
   local h = msg._hdr
-  if h == nil then return end
-  local low = lower(name)
+  if not h then return end
+  local low = NAMES[name] or lower(name)
   for i = 1, #h, 3 do
     if h[i] == low then
       table.move(h, i + 3, #h + 3, i)
@@ -191,27 +221,21 @@ end
 -- Adds every field of a table given to writeHead / ClientRequest: a map
 -- { name = value }, a flat list { name, value, ... } or a list of pairs.
 function M.addAll(msg, headers)
+  local function add(k, v, append)
+    local low = M.checkName(k)
+    M.checkValue(k, v)
+    if append then M.appendHeader(msg, low, k, v)
+    else M.setHeader(msg, low, k, v) end
+  end
   if headers[1] ~= nil then
     if type(headers[1]) == "table" then
-      for _, kv in ipairs(headers) do
-        M.validateHeaderName(kv[1])
-        M.validateHeaderValue(kv[1], kv[2])
-        M.appendHeader(msg, kv[1], kv[2])
-      end
+      for _, kv in ipairs(headers) do add(kv[1], kv[2], true) end
     else
-      for i = 1, #headers, 2 do
-        M.validateHeaderName(headers[i])
-        M.validateHeaderValue(headers[i], headers[i + 1])
-        M.appendHeader(msg, headers[i], headers[i + 1])
-      end
+      for i = 1, #headers, 2 do add(headers[i], headers[i + 1], true) end
     end
     return
   end
-  for k, v in pairs(headers) do
-    M.validateHeaderName(k)
-    M.validateHeaderValue(k, v)
-    M.setHeader(msg, k, v)
-  end
+  for k, v in pairs(headers) do add(k, v, false) end
 end
 
 --[[ Chunks ]]

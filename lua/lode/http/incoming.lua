@@ -79,13 +79,14 @@ function LAZY.connection(self)
 end
 
 -- The metatable's __index: class fields first (methods are flattened
--- into the class by Stream:extend), then the lazy ones.
+-- into the class by Stream:extend, so the class chain is not walked),
+-- then the lazy ones.
 function IM.__index(self, k)
   local v = rawget(IM, k)
   if v ~= nil then return v end
   local f = LAZY[k]
   if f ~= nil then return f(self, k) end
-  return IM[k]
+  return nil
 end
 
 --[[ The stream, made on first use ]]
@@ -105,7 +106,7 @@ function IM:_streamInit(opts)
       self:push(pend)
     end
   end
-  if rawget(self, "_ended") then self:push(nil) end
+  if self.complete then self:push(nil) end
 end
 
 function IM:_read()
@@ -133,22 +134,22 @@ function IM:_onBody(chunk, complete, trailers)
       if not self:push(chunk) then pauseSource(self) end
     elseif not self._dumped then
       local pend = rawget(self, "_pend")
+      local n = (rawget(self, "_pendLen") or (pend and #pend or 0)) + #chunk
       if pend == nil then
-        self._pend, self._pendLen = chunk, #chunk
+        self._pend = chunk
       else
         if type(pend) ~= "table" then pend = { pend } end
         pend[#pend + 1] = chunk
         self._pend = pend
-        self._pendLen = self._pendLen + #chunk
       end
-      if self._pendLen >= HWM then pauseSource(self) end
+      self._pendLen = n
+      if n >= HWM then pauseSource(self) end
     end
   end
   if complete then
     self.complete = true
     self._rawt = trailers
-    if rawget(self, "_readableState") ~= nil then self:push(nil)
-    else self._ended = true end
+    if rawget(self, "_readableState") ~= nil then self:push(nil) end
   end
 end
 

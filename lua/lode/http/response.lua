@@ -28,8 +28,19 @@ local ServerResponse = Writable:extend("ServerResponse")
 local SR = ServerResponse
 
 -- No Writable state: lode.stream treats the response as a legacy stream
--- ('finish'/'close' events), as it does Node's OutgoingMessage.
+-- ('finish'/'close' events), as it does Node's OutgoingMessage. Every
+-- field is flattened into the class, so a missing one ends here instead
+-- of walking up five classes (the response is on the per-request path;
+-- the server makes each with all the fields it will have, so nothing is
+-- added, or rehashed, later).
+getmetatable(SR).__index = nil
 SR._streamInit = false
+SR._hdr = false
+SR._wh = false
+SR._sent = false
+SR._trl = false
+SR._needDrain = false
+SR._lost = false
 SR.statusCode = 200
 SR.sendDate = true
 SR.shouldKeepAlive = true
@@ -51,24 +62,45 @@ SR.strictContentLength = false
 
 --[[ Headers ]]
 
+local checkName, checkValue = common.checkName, common.checkValue
+local NAMES, VALUES, normalize = common.NAMES, common.VALUES, common.normalize
+local curRes = common.curRes
+
+-- On every response: the usual fields were checked before (NAMES and
+-- VALUES remember them), so this is two lookups and a short scan.
 function SR:setHeader(name, value)
-  if self._hs then error(common.headersSent("set"), 2) end
-  common.validateHeaderName(name)
-  common.validateHeaderValue(name, value)
-  common.setHeader(self, name, value)
+  if self.headersSent then error(common.headersSent("set"), 2) end
+  local low = NAMES[name] or checkName(name)
+  if type(value) ~= "string" or not VALUES[value] then
+    checkValue(name, value)
+    value = normalize(value)
+  end
+  local h = self._hdr
+  if not h then
+    self._hdr = { low, name, value }
+    return self
+  end
+  for i = 1, #h, 3 do
+    if h[i] == low then
+      h[i + 1], h[i + 2] = name, value
+      return self
+    end
+  end
+  local n = #h
+  h[n + 1], h[n + 2], h[n + 3] = low, name, value
   return self
 end
 
 function SR:appendHeader(name, value)
-  if self._hs then error(common.headersSent("append"), 2) end
-  common.validateHeaderName(name)
-  common.validateHeaderValue(name, value)
-  common.appendHeader(self, name, value)
+  if self.headersSent then error(common.headersSent("append"), 2) end
+  local low = checkName(name)
+  checkValue(name, value)
+  common.appendHeader(self, low, name, value)
   return self
 end
 
 function SR:setHeaders(headers)
-  if self._hs then error(common.headersSent("set"), 2) end
+  if self.headersSent then error(common.headersSent("set"), 2) end
   errors.checkType(headers, "headers", "table")
   for k, v in pairs(headers) do self:setHeader(k, v) end
   return self
@@ -86,7 +118,7 @@ end
 
 function SR:removeHeader(name)
   errors.checkType(name, "name", "string")
-  if self._hs then error(common.headersSent("remove"), 2) end
+  if self.headersSent then error(common.headersSent("remove"), 2) end
   common.removeHeader(self, name)
 end
 
@@ -107,7 +139,7 @@ end
 -- recorded: it goes out with the first write, so finish(body) still
 -- sends Content-Length.
 function SR:writeHead(status, msg, headers)
-  if self._hs then error(common.headersSent("write"), 2) end
+  if self.headersSent then error(common.headersSent("write"), 2) end
   if type(msg) == "table" then msg, headers = nil, msg end
   self.statusCode = checkStatus(status)
   if msg ~= nil then
@@ -118,7 +150,7 @@ function SR:writeHead(status, msg, headers)
   end
   if headers ~= nil then
     errors.checkType(headers, "headers", "table")
-    if self._hdr == nil and headers[1] == nil then
+    if not self._hdr and headers[1] == nil then
       local kind, name = check_headers(headers)
       if kind ~= nil then common.raiseBadField(kind, name, 3) end
       self._wh = headers
@@ -126,15 +158,14 @@ function SR:writeHead(status, msg, headers)
       common.addAll(self, headers)
     end
   end
-  self._hs = true
   self.headersSent = true
   return self
 end
 
 --[[ Writing ]]
 
-local function flagsOf(self, fin)
-  local f = fin and F_END or 0
+local function extraFlags(self)
+  local f = 0
   if not self.sendDate then f = f | F_NODATE end
   if not self.shouldKeepAlive then f = f | F_CLOSE end
   if not self.useChunkedEncodingByDefault then f = f | F_NOCHUNK end
@@ -143,16 +174,20 @@ end
 
 -- The first write: head (and maybe the body) through the binding.
 local function send(self, chunk, fin, notify)
-  local status = self.statusCode
+  local status, msg = self.statusCode, self.statusMessage
   if status ~= 200 then status = checkStatus(status) end
-  local msg = self.statusMessage
   if msg ~= nil and not common.is_value(msg) then
     error(common.invalidChar("statusMessage", msg), 3)
   end
+  local f = fin and F_END or 0
+  if not (self.sendDate and self.shouldKeepAlive
+    and self.useChunkedEncodingByDefault) then
+    f = f | extraFlags(self)
+  end
   local q, total, name = self._conn:send(status, msg, self._hdr, self._wh,
-    chunk, flagsOf(self, fin), notify)
+    chunk, f, notify)
   if q == nil then common.raiseBadField(total, name, 4) end
-  self._sent, self._hs, self.headersSent = true, true, true
+  self._sent, self.headersSent = true, true
   return q, total
 end
 
@@ -182,7 +217,9 @@ function SR:write(chunk, encoding, cb)
   if self.writableEnded or self.destroyed then
     return failWrite(self, cb, "write")
   end
-  chunk = toChunk(chunk, encoding)
+  if type(chunk) ~= "string" or encoding ~= nil then
+    chunk = toChunk(chunk, encoding)
+  end
   local q, total
   if not self._sent then
     q, total = send(self, chunk, false, cb)
@@ -203,32 +240,71 @@ local function emitClose(self)
   self:emit("close")
 end
 
--- The last bytes are out: 'finish', then 'close' a tick later.
-local function onFlushed(self)
-  self.writableFinished = true
-  if rawget(self, "_events") == nil then
-    self.closed = true
-    return
-  end
+local function announce(self)
   self:emit("finish")
   nextTick(emitClose, self)
 end
+
+-- The last bytes are out: 'finish', then 'close' a tick later. Nobody
+-- listening (the usual case): the response stays quiet, and a listener
+-- added later still hears both, a tick after it is added (see on()).
+local function onFlushed(self)
+  self.writableFinished = true
+  if rawget(self, "_events") == nil then
+    self._quiet = true
+  else
+    nextTick(announce, self)
+  end
+end
 SR._onFlushed = onFlushed
+SR._quiet = false
+
+local function wake(self, ev)
+  if ev == "finish" or ev == "close" then
+    self._quiet = false
+    nextTick(announce, self)
+  end
+end
+
+for _, m in ipairs({ "on", "addListener", "once", "prependListener",
+  "prependOnceListener" }) do
+  local orig = SR[m]
+  SR[m] = function(self, ev, fn)
+    local r = orig(self, ev, fn)
+    if self._quiet then wake(self, ev) end
+    return r
+  end
+end
+
+local function endAgain(self, cb)
+  if cb then
+    if self.writableFinished then
+      nextTick(cb, util.alreadyFinished("end"))
+    else
+      self:once("finish", cb)
+    end
+  end
+  return self
+end
+
+-- finish() after writes, or with trailers: the last chunk goes apart.
+local function finishLater(self, chunk)
+  local q, trl = nil, self._trl
+  if not self._sent then q = send(self, nil, false, nil) end
+  if q ~= false then
+    q = self._conn:write(chunk, F_END, self, trl and trl.store,
+      trl and trl.map)
+  end
+  return q
+end
 
 function SR:finish(chunk, encoding, cb)
   if type(chunk) == "function" then chunk, encoding, cb = nil, nil, chunk
   elseif type(encoding) == "function" then encoding, cb = nil, encoding end
-  if self.writableEnded then
-    if cb then
-      if self.writableFinished then
-        nextTick(cb, util.alreadyFinished("end"))
-      else
-        self:once("finish", cb)
-      end
-    end
-    return self
+  if self.writableEnded then return endAgain(self, cb) end
+  if chunk ~= nil and (type(chunk) ~= "string" or encoding ~= nil) then
+    chunk = toChunk(chunk, encoding)
   end
-  if chunk ~= nil then chunk = toChunk(chunk, encoding) end
   if self.destroyed then
     if cb then nextTick(cb, util.destroyed("end")) end
     return self
@@ -236,18 +312,15 @@ function SR:finish(chunk, encoding, cb)
   if cb then self:once("finish", cb) end
   self.writableEnded, self.finished, self.writable = true, true, false
   local q
-  local trl = self._trl
-  if not self._sent and trl == nil then
-    q = send(self, chunk, true, self)
-  else
-    if not self._sent then q = send(self, nil, false, nil) end
-    if q ~= false then
-      q = self._conn:write(chunk, F_END, self, trl and trl.store,
-        trl and trl.map)
-    end
+  if not self._sent and not self._trl then q = send(self, chunk, true, self)
+  else q = finishLater(self, chunk) end
+  local conn, req = self._conn, self.req
+  if curRes[conn] == self then curRes[conn] = nil end
+  if not req.complete or rawget(req, "_readableState") ~= nil
+    or rawget(req, "_events") ~= nil then
+    self:_detach()
   end
-  self:_detach()
-  if q == 0 then nextTick(onFlushed, self)
+  if q == 0 then onFlushed(self)
   elseif q == false then self:_connClosed() end
   return self
 end
@@ -265,11 +338,11 @@ function SR:addTrailers(headers)
   local holder = { _hdr = trl.store }
   for k, v in pairs(headers) do
     if type(k) == "number" then k, v = v[1], v[2] end
-    common.validateHeaderName(k, "Trailer name")
+    local low = checkName(k, "Trailer name")
     if v == nil or (type(v) == "string" and not common.is_value(v)) then
       error(common.invalidChar("trailer content", k), 2)
     end
-    common.setHeader(holder, k, v)
+    setHeader(holder, low, k, v)
   end
   trl.store = holder._hdr
   self._trl = trl
@@ -304,7 +377,9 @@ end
 function SR:destroy(err)
   if self.destroyed then return self end
   self.destroyed = true
-  if not self._detached and self._conn ~= nil then self._conn:destroy() end
+  if not self.writableEnded and self._conn ~= nil then
+    self._conn:destroy()
+  end
   if err ~= nil then nextTick(emitErrorNT, self, err) end
   return self
 end

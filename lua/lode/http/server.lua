@@ -25,7 +25,7 @@ local EXPECTS = EXPECT_CONTINUE | EXPECT_OTHER
 -- Per connection box: its socket object (weak: gone with the box), the
 -- request whose body is still coming, the response not yet finished.
 local sockOf = setmetatable({}, { __mode = "k" })
-local curReq, curRes = {}, {}
+local curReq, curRes = common.curReq, common.curRes
 
 local Server = net.Server:extend("Server")
 local emit = net.Server.emit
@@ -46,7 +46,6 @@ end
 function ServerResponse:_detach()
   local conn, req = self._conn, self.req
   if curRes[conn] == self then curRes[conn] = nil end
-  self._detached = true
   local rs = rawget(req, "_readableState")
   if rs ~= nil and (req._consuming or rs.resumeScheduled) then return end
   local listened = rs ~= nil or rawget(req, "_events") ~= nil
@@ -96,10 +95,12 @@ local function callbacks(srv, Req, Res)
     local complete = flags & COMPLETE ~= 0
     local req = setmetatable({ method = method, url = url, _ver = ver,
       _raw = raw, _src = conn, socket = sock, complete = complete,
-      _pend = body, _pendLen = body and #body or 0, _rawt = trailers,
-      _ended = complete }, Req)
-    curReq[conn] = not complete and req or nil
-    local res = setmetatable({ req = req, _conn = conn, socket = sock }, Res)
+      _pend = body, _rawt = trailers }, Req)
+    if not complete then curReq[conn] = req end
+    local res = setmetatable({ req = req, _conn = conn, socket = sock,
+      _hdr = false, _sent = false, headersSent = false,
+      writableEnded = false, finished = false, writable = true,
+      writableFinished = false, _quiet = false }, Res)
     curRes[conn] = res
     if flags & HAS_HOST == 0 and ver >= 11 and srv.requireHostHeader then
       return badRequest(res)
@@ -134,7 +135,7 @@ local function callbacks(srv, Req, Res)
   cb[5] = function(notify, status)
     local err = status ~= nil and errors.system(status, "write") or nil
     if type(notify) == "function" then return notify(err) end
-    if err == nil then ServerResponse._onFlushed(notify)
+    if err == nil then notify:_onFlushed()
     else notify:_connClosed() end
   end
 
@@ -168,8 +169,8 @@ local function callbacks(srv, Req, Res)
     local sock = require("lode.net.socket").new({ handle = stream })
     sock.server = srv
     local req = setmetatable({ method = method, url = url, _ver = ver,
-      _raw = raw, socket = sock, complete = true, _ended = true,
-      upgrade = true, _flags = flags }, Req)
+      _raw = raw, socket = sock, complete = true, upgrade = true,
+      _flags = flags }, Req)
     srv:emit(method == "CONNECT" and "connect" or "upgrade", req, sock, head)
   end
 

@@ -12,6 +12,11 @@
 -- per socket (_onwrite) serves them all.
 -- 'close' comes from the handle's close callback with hadError, as Node
 -- (emitClose is false for the stream machinery).
+-- Socket.new{ handle = box } wraps a tcp/pipe/tty box that is already
+-- connected: an accepted connection, or one another module hands back
+-- (lode.http's 'upgrade' wraps its connection's uv handle in a box with
+-- lode_stream_attach, bindings/stream.h). Options manualStart (do not
+-- read until asked) and pauseOnCreate (start paused) as Node's.
 local Duplex = require "lode.stream.duplex"
 local errors = require "lode.internal.errors"
 local loop = require "lode.internal.loop"

@@ -5,6 +5,9 @@
 -- bytes. When the engine reports more output pending, the next round
 -- starts at once, or from _read once the readable side has room again
 -- (so a zip bomb waits for its reader instead of filling memory).
+-- While the reader keeps up, chunks are acknowledged when the engine
+-- takes them, and the next one waits here for the engine, so the engine
+-- runs back to back while Lua moves the output on (see start/makeDone).
 -- flush(kind) travels through the write queue as a marker: one empty
 -- Buffer per flush kind, as Node's kFlushBuffers.
 local errors = require "lode.internal.errors"
