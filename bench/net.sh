@@ -30,21 +30,28 @@ one() {
   echo "$rate $(awk '{ print $1 + $2 }' "$tmp/cpu")"
   : >"$tmp/port"
 }
-# runs SERVER CLIENT: "median-MB/s median-server-CPU-s" of RUNS runs.
-runs() {
-  i=0
-  while [ $i -lt "$RUNS" ]; do one "$1" "$2"; i=$((i + 1)); done >"$tmp/r"
-  echo "$(cut -d' ' -f1 "$tmp/r" | median) $(cut -d' ' -f2 "$tmp/r" | median)"
-}
+med() { cut -d' ' -f"$2" "$tmp/$1" | median; }
 
+# The pairs take turns, run after run, so that the load of a shared
+# machine falls on all of them alike.
 S=bench/net/echo_server C=bench/net/echo_client
-set -- $(runs "$NODE $S.js" "$NODE $C.js"); base=$1 bcpu=$2
-set -- $(runs "$LODE $S.lua" "$NODE $C.js"); ln=$1 lncpu=$2
-set -- $(runs "$LODE $S.lua" "$LODE $C.lua"); ll=$1 llcpu=$2
-row() { printf '%-28s %8s %8s %14s %8s\n' "$1" "$2" "$3" "$4" "$5"; }
-row "TCP echo, 1 GiB, median/$RUNS" "MB/s" "vs node" "server CPU, s" "vs node"
-row "node server, node client" "$base" "1.00" "$bcpu" "1.00"
-row "lode server, node client" "$ln" "$(ratio "$ln" "$base")" "$lncpu" \
-  "$(ratio "$lncpu" "$bcpu")"
-row "lode server, lode client" "$ll" "$(ratio "$ll" "$base")" "$llcpu" \
-  "$(ratio "$llcpu" "$bcpu")"
+i=0
+while [ $i -lt "$RUNS" ]; do
+  one "$NODE $S.js" "$NODE $C.js" >>"$tmp/nn"
+  one "$LODE $S.lua" "$NODE $C.js" >>"$tmp/ln"
+  one "$LODE $S.lua" "$LODE $C.lua" >>"$tmp/ll"
+  i=$((i + 1))
+done
+base=$(med nn 1) bcpu=$(med nn 2)
+row() {
+  printf '%-28s %8s %8s %14s %8s\n' "$1" "$2" "$3" "$4" "$5"
+}
+pair() {
+  r=$(med "$2" 1) c=$(med "$2" 2)
+  row "$1" "$r" "$(ratio "$r" "$base")" "$c" "$(ratio "$c" "$bcpu")"
+}
+row "TCP echo, 1 GiB, median/$RUNS" "MB/s" "vs node" "server CPU, s" \
+  "vs node"
+pair "node server, node client" nn
+pair "lode server, node client" ln
+pair "lode server, lode client" ll
