@@ -99,6 +99,17 @@ describe("lode.timers", function()
     assert.same({ "i1", "m1", "i2" }, order)
   end)
 
+  it("runs an immediate before a 0 ms timeout queued in an I/O callback",
+    function()
+      local order = {}
+      require("lode.fs").stat("/", function()
+        setTimeout(function() order[#order + 1] = "timeout" end, 0)
+        setImmediate(function() order[#order + 1] = "immediate" end)
+      end)
+      run_loop()
+      assert.same({ "immediate", "timeout" }, order)
+    end)
+
   it("clearImmediate cancels", function()
     local fired = false
     clearImmediate(setImmediate(function() fired = true end))
