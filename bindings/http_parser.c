@@ -353,9 +353,12 @@ static int parser_finish (lua_State *L) {
   return parser_result(L, b, err, 0);
 }
 
-/* p:skip_body(on): the next response answers a HEAD request. */
+/* p:skip_body(mode): the next response answers a HEAD request (true),
+** a CONNECT request ("connect": a 2xx opens a tunnel), or neither. */
 static int parser_skip_body (lua_State *L) {
-  parser_check(L)->hp.skip_body = (uint8_t)lua_toboolean(L, 2);
+  parser_box *b = parser_check(L);
+  int mode = lua_type(L, 2) == LUA_TSTRING ? 2 : lua_toboolean(L, 2);
+  b->hp.skip_body = (uint8_t)mode;
   return 0;
 }
 

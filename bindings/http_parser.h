@@ -69,7 +69,7 @@ typedef struct lode_hp {
   uint8_t overflow;            /* headers passed max_header */
   uint8_t nomem;               /* a buffer could not grow */
   uint8_t pause_headers;       /* client: pause at headers complete */
-  uint8_t skip_body;           /* client: a HEAD request's response */
+  uint8_t skip_body;           /* client: 1 HEAD, 2 CONNECT request */
   uint8_t allow_upgrade;       /* server: someone listens to 'upgrade' */
   uint8_t is_expect;           /* the open field is Expect */
 } lode_hp;

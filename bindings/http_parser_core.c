@@ -141,11 +141,15 @@ static int hp_on_headers_done (llhttp_t *p) {
   if (p->type == HTTP_REQUEST && p->upgrade && p->method != HTTP_CONNECT &&
       !hp->allow_upgrade)
     p->upgrade = 0;                   /* a plain request, as Node */
-  if (hp->skip_body) p->flags |= F_SKIPBODY;
+  if (hp->skip_body == 1) p->flags |= F_SKIPBODY;
   if (llhttp_should_keep_alive(p)) hp->mflags |= HP_KEEPALIVE;
   if (p->upgrade) hp->mflags |= HP_UPGRADE;
   if (p->flags & F_CHUNKED) hp->mflags |= HP_CHUNKED | HP_HAS_BODY;
   else if (p->content_length > 0) hp->mflags |= HP_HAS_BODY;
+  if (hp->skip_body == 2 && p->status_code / 100 == 2) {
+    hp->mflags |= HP_UPGRADE;          /* a CONNECT tunnel is open */
+    return 2;
+  }
   return hp->pause_headers ? HPE_PAUSED : 0;
 }
 

@@ -9,7 +9,7 @@
 **   box:open(fd) -> true | fail        closing the box closes fd
 **   box:bind(path) -> true | fail      libuv unlinks it when the
 **                                      listening box closes
-**   box:listen(backlog, cb) -> true | fail     as tcp
+**   box:listen(backlog, cb[, manual]), box:accept(client)     as tcp
 **   box:connect(path, cb)              cb(status_or_nil); errors come
 **                                      through cb only
 **   box:getsockname(), box:getpeername() -> path | fail
@@ -98,7 +98,8 @@ static int pipe_chmod (lua_State *L) {
 int luaopen_lode_binding_pipe (lua_State *L) {
   static const luaL_Reg methods[] = {
     {"open", pipe_open}, {"bind", pipe_bind},
-    {"listen", lode_stream_listen}, {"connect", pipe_connect},
+    {"listen", lode_stream_listen}, {"accept", lode_stream_accept},
+    {"connect", pipe_connect},
     {"getsockname", pipe_getsockname}, {"getpeername", pipe_getpeername},
     {"chmod", pipe_chmod}, {NULL, NULL}
   };

@@ -148,21 +148,6 @@ static void stream_unread (lode_stream *st) {
   lode_handle_release(st->b.ctx->L, &st->b);
 }
 
-/* The collector does not see the malloc'd blocks Buffers adopt, so a
-** program that drops what it reads would pile them up between cycles.
-** Every MiB read counts as 64 KiB of Lua allocation: a cycle then comes
-** about every 32 MiB read for a 1 MiB heap, which bounds that memory
-** without marking the heap again for every chunk (a step per chunk,
-** counted byte for byte, cost 40% of an echo server's time). */
-static void stream_account (lua_State *L, size_t n) {
-  static _Thread_local size_t unaccounted = 0;   /* one state a thread */
-  unaccounted += n;
-  if (unaccounted >= (1u << 20)) {
-    unaccounted = 0;
-    lua_gc(L, LUA_GCSTEP, 64);
-  }
-}
-
 /* Pushes the chunk as a Buffer that owns buf->base (trimmed when less
 ** than a quarter is used, so small reads do not pin 64 KiB each). */
 static void stream_push_chunk (lua_State *L, const uv_buf_t *buf, size_t n) {
@@ -171,8 +156,7 @@ static void stream_push_chunk (lua_State *L, const uv_buf_t *buf, size_t n) {
     char *t = (char *)realloc(p, n);
     if (t != NULL) p = t;
   }
-  lode_buffer_adopt(L, p, n);
-  stream_account(L, n);
+  lode_buffer_adopt(L, p, n);     /* tells the collector about p, too */
 }
 
 /* Calls the read callback with (nil, Buffer), (UV_EOF) or (status). Owns
@@ -392,7 +376,7 @@ static int stream_shutdown (lua_State *L) {
 
 /* Accepts one connection into a new box of the server's type, pushed;
 ** returns 0, or a negative status with nothing pushed. */
-static int stream_accept (lua_State *L, lode_stream *srv) {
+static int stream_accept_new (lua_State *L, lode_stream *srv) {
   uv_loop_t *loop = &srv->b.ctx->loop;
   lode_stream *c;
   int rc;
@@ -422,7 +406,12 @@ static void stream_on_connection (uv_stream_t *s, int status) {
   if (st == NULL || !st->listening) return;
   L = st->b.ctx->L;
   lode_handle_pushcb(L, &st->b, 2);
-  if (status >= 0) status = stream_accept(L, st);
+  if (status >= 0 && st->manual) {
+    lua_pushnil(L);
+    lode_call(L, 1);
+    return;
+  }
+  if (status >= 0) status = stream_accept_new(L, st);
   if (status < 0) {
     lua_pushinteger(L, status);
     lode_call(L, 1);
@@ -437,6 +426,7 @@ int lode_stream_listen (lua_State *L) {
   lode_stream *st = lode_stream_check(L, 1);
   int backlog = (int)luaL_optinteger(L, 2, 511), rc;
   luaL_checktype(L, 3, LUA_TFUNCTION);
+  st->manual = lua_toboolean(L, 4);
   lua_settop(L, 3);
   lua_setiuservalue(L, 1, 2);
   rc = uv_listen((uv_stream_t *)st->b.h, backlog, stream_on_connection);
@@ -445,6 +435,14 @@ int lode_stream_listen (lua_State *L) {
     st->listening = 1;
     lode_handle_retain(L, 1, &st->b);
   }
+  lua_pushboolean(L, 1);
+  return 1;
+}
+int lode_stream_accept (lua_State *L) {
+  lode_stream *srv = lode_stream_check(L, 1);
+  lode_stream *c = lode_stream_check(L, 2);
+  int rc = uv_accept((uv_stream_t *)srv->b.h, (uv_stream_t *)c->b.h);
+  if (rc < 0) return lode_fail(L, rc);
   lua_pushboolean(L, 1);
   return 1;
 }

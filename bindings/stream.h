@@ -39,6 +39,7 @@ typedef struct lode_stream {
   int listening;             /* uv_listen'ed; holds one pending count */
   int reqs;                  /* requests in flight; one pending count each */
   int ipc;                   /* pipes: opened with ipc = 1 */
+  int manual;                /* listening: cb(nil) only, caller accepts */
   const char *mt;            /* its metatable name (a static string) */
 } lode_stream;
 
@@ -50,9 +51,14 @@ lode_stream *lode_stream_check (lua_State *L, int idx);
 /* Registers metatable mt with the handle methods (src/runtime.c), the
 ** stream methods of stream.c and 'extra'. */
 void lode_stream_meta (lua_State *L, const char *mt, const luaL_Reg *extra);
-/* box:listen(backlog, cb) for tcp and pipe boxes: cb(nil, client) with
-** a new accepted box of the same type per connection, or cb(status). */
+/* box:listen(backlog, cb[, manual]) for tcp and pipe boxes: cb(nil,
+** client) with a new accepted box of the same type per connection, or
+** cb(status). With manual, cb(nil) only: the callback accepts, with
+** box:accept(client) or, from C, uv_accept on lode_stream_check's
+** handle into a uv_stream_t of its own (lode.http's connections). */
 int lode_stream_listen (lua_State *L);
+/* box:accept(client) -> true | fail: client is a fresh tcp/pipe box. */
+int lode_stream_accept (lua_State *L);
 /* See the header comment: ownership moves out of / into a box. */
 uv_stream_t *lode_stream_detach (lua_State *L, int idx);
 lode_stream *lode_stream_attach (lua_State *L, uv_stream_t *s,

@@ -5,7 +5,9 @@
 **
 **   tcp.new() -> box                     tcp.ip_family(s) -> 4 | 6 | 0
 **   box:bind(ip, port, ipv6only) -> true | fail
-**   box:listen(backlog, cb)      -> true | fail   cb(nil, client) | cb(st)
+**   box:listen(backlog, cb[, manual]) -> true | fail
+**                                cb(nil, client) | cb(status); manual:
+**                                cb(nil), then box:accept(client)
 **   box:connect(ip, port, cb)    -> true | fail   cb(status_or_nil)
 **   box:nodelay(on), box:keepalive(on, delay_s) -> true | fail
 **   box:getsockname(), box:getpeername() -> {address, family, port} | fail
@@ -145,6 +147,7 @@ static int tcp_ip_family (lua_State *L) {
 int luaopen_lode_binding_tcp (lua_State *L) {
   static const luaL_Reg methods[] = {
     {"bind", tcp_bind}, {"listen", lode_stream_listen},
+    {"accept", lode_stream_accept},
     {"connect", tcp_connect}, {"nodelay", tcp_nodelay},
     {"keepalive", tcp_keepalive}, {"getsockname", tcp_getsockname},
     {"getpeername", tcp_getpeername}, {"open", tcp_open}, {NULL, NULL}

@@ -326,7 +326,7 @@ s.sendall(b"ping"); print(s.recv(100).decode())
 
   describe("flow control", function()
     it("stops reading past highWaterMark and drains the writer", function()
-      local total, drains = 4 * 1024 * 1024, 0
+      local total, drains = 32 * 1024 * 1024, 0
       local client
       local srv = net.createServer(function(c)
         local chunk = string.rep("z", 65536)

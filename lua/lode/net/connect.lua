@@ -101,7 +101,10 @@ local function lookupAndConnect(self, opts)
   local dns = require "lode.dns"
   local lookup = opts.lookup or dns.lookup
   lookup(host, { family = opts.family, hints = opts.hints, all = true },
-    function(err, addrs)
+    function(err, addrs, family)
+      if type(addrs) == "string" then       -- a lookup that ignored all
+        addrs = { { address = addrs, family = family } }
+      end
       local first = type(addrs) == "table" and addrs[1] or nil
       self:emit("lookup", err, first and first.address,
         first and first.family, host)

@@ -299,7 +299,7 @@ end
 
 function Socket:address()
   local h = self._handle
-  if h == nil then return {} end
+  if h == nil or h.getsockname == nil then return {} end
   return h:getsockname() or {}
 end
 
