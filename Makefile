@@ -64,7 +64,7 @@ $(B)/gen/%.o: $(B)/gen/%.c src/lode.h
 	$(CC) $(OPT) $(CFLAGS_BASE) $(WARN) $(XCFLAGS) -c $< -o $@
 
 $(B)/lode: $(CORE_OBJ) $(HOST_OBJ)
-	$(CC) $(XCFLAGS) -rdynamic -o $@ $^ $(LIBS)
+	$(CC) $(XCFLAGS) -no-pie -rdynamic -o $@ $^ $(LIBS)
 $(B)/lode.so: $(CORE_OBJ)
 	$(CC) $(XCFLAGS) -shared -o $@ $^ $(CORE_LIBS)
 

@@ -677,8 +677,11 @@ static int buffer_alloc (lua_State *L) {
 /* alloc_shared(n): zeroed, in a block with an atomic refcount. */
 static int buffer_alloc_shared (lua_State *L) {
   lua_Integer n = luaL_checkinteger(L, 1);
-  lode_block *k = block_new(n > 0 ? (size_t)n : 0, 1);
-  if (k == NULL) return luaL_error(L, "not enough memory");
+  lode_block *k;
+  if (n > (lua_Integer)BUF_MAX)
+    return luaL_error(L, "Buffer: %I bytes is too large", n);
+  if ((k = block_new(n > 0 ? (size_t)n : 0, 1)) == NULL)
+    return luaL_error(L, "not enough memory");
   buf_onblock(L, k, 0, k->size, UP_MT);
   return 1;
 }

@@ -266,7 +266,9 @@ static int rnd_int (lua_State *L) {
     if ((rc = rng_take(SELF(L), b, sizeof b)) != 0) return rnd_fail(L, rc);
     for (x = 0, i = 0; i < 6; i++) x = (x << 8) | b[i];
   } while (x >= limit);
-  lua_pushinteger(L, min + (lua_Integer)(x % (uint64_t)range));
+  /* wraps instead of overflowing when called with a min the Lua side
+  ** would have refused */
+  lua_pushinteger(L, (lua_Integer)((lua_Unsigned)min + x % (uint64_t)range));
   return 1;
 }
 /* }====================================================== */

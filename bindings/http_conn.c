@@ -238,7 +238,10 @@ void hs_conn_process (hs_conn *c, const char *data, size_t len,
   if (c->closing || c->ending || c->upgrading || c->errored) return;
   if (len > 0) conn_keep(c, data, len, from_stash);
   else if (from_stash) c->soff = c->slen = 0;
-  if (c->state == HS_DONE && !c->resp && len == 0) conn_next(c);
+  if (c->state == HS_DONE && !c->resp && len == 0) {
+    conn_next(c);
+    if (srv->closed) hs_conn_end(c);   /* idle after server:close() */
+  }
 }
 
 /* From the idle handle: the response is done, parse what waited. */
@@ -249,7 +252,8 @@ void hs_conn_resume (hs_conn *c) {
   if (conn_stashed(c))
     hs_conn_process(c, c->stash + c->soff, c->slen - c->soff, 1);
   if (c->closing || c->ending || c->upgrading || c->errored) return;
-  if (c->peer_eof && c->state == HS_IDLE && !c->resp && !conn_stashed(c))
+  if ((c->peer_eof || c->srv->closed) && c->state == HS_IDLE && !c->resp &&
+      !conn_stashed(c))
     hs_conn_end(c);
   else
     hs_conn_update_reading(c);
@@ -269,7 +273,7 @@ void hs_conn_response_done (hs_conn *c) {
     return;
   }
   conn_next(c);
-  if (c->peer_eof) hs_conn_end(c);
+  if (c->peer_eof || c->srv->closed) hs_conn_end(c);
   else hs_conn_update_reading(c);
 }
 /* }====================================================== */

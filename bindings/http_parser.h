@@ -25,7 +25,7 @@
 #include <llhttp.h>
 #include "lode.h"
 
-#define LODE_HP_SPANS 16              /* body spans before copying */
+#define LODE_HP_SPANS 4               /* body spans before copying */
 
 /* Event flags, set by the callbacks during one execute. */
 #define HP_EV_BEGIN 1                 /* a message started */

@@ -18,7 +18,7 @@ local function raw(port, data, cb, opts)
     if opts and opts.onData then opts.onData(s, table.concat(got)) end
   end)
   s:on("error", function() end)
-  s:on("close", function() cb(table.concat(got)) end)
+  s:on("close", function() if cb then cb(table.concat(got)) end end)
   if type(data) == "table" then
     for _, d in ipairs(data) do s:write(d) end
   else
@@ -56,18 +56,20 @@ describe("lode.http server", function()
     it("returns the server, emits 'listening' and gives its address",
       function()
       local srv = http.createServer(function() end)
-      local listening = spy.new(function() end)
-      assert.are.equal(srv, srv:listen(0, "127.0.0.1", listening))
+      local nlisten, nclosed = 0, 0
+      assert.are.equal(srv, srv:listen(0, "127.0.0.1",
+        function() nlisten = nlisten + 1 end))
       local a = srv:address()
       assert.are.equal("127.0.0.1", a.address)
       assert.are.equal("IPv4", a.family)
       assert.is_true(a.port > 0)
       assert.is_true(srv.listening)
-      local closed = spy.new(function() end)
-      srv:on("listening", function() srv:close(closed) end)
+      srv:on("listening", function()
+        srv:close(function() nclosed = nclosed + 1 end)
+      end)
       run_loop()
-      assert.spy(listening).was.called(1)
-      assert.spy(closed).was.called(1)
+      assert.are.equal(1, nlisten)
+      assert.are.equal(1, nclosed)
       assert.is_false(srv.listening)
     end)
 
@@ -351,7 +353,8 @@ describe("lode.http server", function()
       raw(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
         function(t) text = t; srv:close() end)
       run_loop()
-      assert.truthy(text:find("3\r\nabc\r\n0\r\nX-Sum: 3\r\n\r\n$"))
+      local tail = "3\r\nabc\r\n0\r\nX-Sum: 3\r\n\r\n"
+      assert.are.equal(tail, text:sub(-#tail))
     end)
 
     it("flushHeaders sends the head before any body", function()
@@ -403,7 +406,7 @@ describe("lode.http server", function()
         "Connection: close\r\n\r\n", function(t) text = t; srv:close() end)
       run_loop()
       local bodies = {}
-      for b in text:gmatch("\r\n\r\n(/%a+)") do bodies[#bodies + 1] = b end
+      for b in text:gmatch("\r\n\r\n(/%l+)") do bodies[#bodies + 1] = b end
       assert.are.same({ "/slow", "/fast", "/p", "/last" }, bodies)
     end)
 

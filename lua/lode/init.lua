@@ -40,16 +40,33 @@ function M.stop()
   uv.stop()
 end
 
+-- A stand-in for module `name` that loads it on first use, then passes
+-- every read, write and pairs() through to it: `console` and `JSON` cost
+-- nothing at start-up for the scripts that never use them.
+local function lazy(name)
+  local mt = {}
+  local function load()
+    local m = require(name)
+    mt.__index, mt.__newindex = m, m
+    mt.__pairs = function() return next, m, nil end
+    return m
+  end
+  mt.__index = function(_, k) return load()[k] end
+  mt.__newindex = function(_, k, v) load()[k] = v end
+  mt.__pairs = function() return next, load(), nil end
+  return setmetatable({}, mt)
+end
+
 -- Installs the host's globals (API.md section 3) into _G.
 function M.globals()
   local errors = require "lode.internal.errors"
   local timers = require "lode.timers"
   local Promise = require "lode.promise"
   local g = _G
-  g.console = require "lode.console"
+  g.console = lazy "lode.console"
   g.process = require "lode.process"
   g.Buffer = require("lode.buffer").Buffer
-  g.JSON = require "lode.json"
+  g.JSON = lazy "lode.json"
   g.Promise = Promise
   g.await, g.async = Promise.await, Promise.async
   for _, k in ipairs({ "setTimeout", "setInterval", "setImmediate",

@@ -171,6 +171,9 @@ function CR:init(input, options, cb)
   end
   if cb ~= nil then self:once("response", cb) end
   if opts.timeout ~= nil then self:setTimeout(opts.timeout) end
+  -- With Expect, the head goes out at once (the body waits for
+  -- 'continue'), as Node renders it in the constructor.
+  if common.getHeader(self, "expect") then self:flushHeaders() end
   local conn = { host = host, port = port, localAddress = opts.localAddress,
     family = opts.family, socketPath = opts.socketPath,
     lookup = opts.lookup, createConnection = opts.createConnection }

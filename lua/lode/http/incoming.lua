@@ -26,6 +26,7 @@ local IM = IncomingMessage
 IM.complete = false
 IM.aborted = false
 IM.upgrade = false
+IM._quietClose = false
 IM._ver = 11
 
 -- Fields made on first read.
@@ -89,6 +90,127 @@ function IM.__index(self, k)
   return nil
 end
 
+--[[ Light mode: the stream without its state ]]
+
+-- Until something needs the real Readable, 'data'/'end' listeners,
+-- pause() and resume() are served here: pending chunks go out on one
+-- tick, then 'end', then 'close' (autoDestroy), in Node's order. Any
+-- other Readable method makes the state (rinit -> _streamInit below),
+-- which takes over the pending chunks and the flowing mode.
+local nextTick = require("lode.internal.loop").nextTick
+local EE = require("lode.events").EventEmitter
+local R = Readable
+
+local function resumeSource(self)
+  if self._paused then
+    self._paused = false
+    local src = self._src
+    if src ~= nil then src:resume() end
+  end
+end
+
+local function lightClose(self)
+  self._quietClose = false
+  self.destroyed, self.closed = true, true
+  self:emit("close")
+end
+
+local function lightFlush(self)
+  self._tick = false
+  if self._flowing ~= true or rawget(self, "_readableState") ~= nil then
+    return
+  end
+  local pend = rawget(self, "_pend")
+  if pend ~= nil then
+    self._pend, self._pendLen = nil, 0
+    if type(pend) ~= "table" then
+      self:emit("data", pend)
+    else
+      for i = 1, #pend do
+        if self._flowing ~= true or rawget(self, "_readableState") then
+          local rest = table.move(pend, i, #pend, 1, {})
+          self._pend = rest                -- paused by a listener
+          return
+        end
+        self:emit("data", pend[i])
+      end
+    end
+    resumeSource(self)
+  end
+  if self.complete and not self._endEmitted
+    and rawget(self, "_readableState") == nil then
+    self._endEmitted, self.readableEnded, self.readable = true, true, false
+    self:emit("end")
+    -- 'close' (autoDestroy) a tick later; with no listener yet, only
+    -- when one comes (as the response does).
+    local ev = rawget(self, "_events")
+    if ev ~= nil and ev.close ~= nil then
+      nextTick(lightClose, self)
+    else
+      self.destroyed, self.closed, self._quietClose = true, true, true
+    end
+  end
+end
+
+local function startFlow(self)
+  self._flowing, self._consuming, self.readableFlowing = true, true, true
+  if not self._tick then
+    self._tick = true
+    nextTick(lightFlush, self)
+  end
+end
+
+local function listened(self, ev)
+  if ev == "data" then
+    if self._flowing ~= false then startFlow(self) end
+  elseif ev == "close" and self._quietClose then
+    nextTick(lightClose, self)
+  end
+  return self
+end
+
+function IM:on(ev, fn)
+  if rawget(self, "_readableState") ~= nil or ev == "readable" then
+    return R.on(self, ev, fn)
+  end
+  EE.on(self, ev, fn)
+  return listened(self, ev)
+end
+IM.addListener = IM.on
+
+function IM:once(ev, fn)
+  if rawget(self, "_readableState") ~= nil or ev == "readable" then
+    return R.once(self, ev, fn)
+  end
+  EE.once(self, ev, fn)
+  return listened(self, ev)
+end
+
+for _, m in ipairs({ "removeListener", "off", "removeAllListeners" }) do
+  local full, light = R[m], EE[m]
+  IM[m] = function(self, ...)
+    if rawget(self, "_readableState") ~= nil then return full(self, ...) end
+    return light(self, ...)
+  end
+end
+
+function IM:pause()
+  if rawget(self, "_readableState") ~= nil then return R.pause(self) end
+  self._flowing, self.readableFlowing = false, false
+  return self
+end
+
+function IM:resume()
+  if rawget(self, "_readableState") ~= nil then return R.resume(self) end
+  startFlow(self)
+  return self
+end
+
+function IM:isPaused()
+  if rawget(self, "_readableState") ~= nil then return R.isPaused(self) end
+  return self._flowing == false
+end
+
 --[[ The stream, made on first use ]]
 
 local readableInit = Readable._streamInit
@@ -106,16 +228,21 @@ function IM:_streamInit(opts)
       self:push(pend)
     end
   end
-  if self.complete then self:push(nil) end
+  if self._endEmitted then
+    rs.ended, rs.endEmitted = true, true
+    require("lode.stream.util").refresh(self)
+  elseif self.complete then
+    self:push(nil)
+  end
+  local flowing = self._flowing
+  if flowing == true then R.resume(self)
+  elseif flowing == false then R.pause(self) end
+  if self:listenerCount("data") > 0 then rs.dataListening = true end
 end
 
 function IM:_read()
   self._consuming = true
-  if self._paused then
-    self._paused = false
-    local src = self._src
-    if src ~= nil then src:resume() end
-  end
+  resumeSource(self)
 end
 
 local function pauseSource(self)
@@ -129,10 +256,16 @@ end
 -- Body chunk (a Buffer, or nil) and/or the end of the message, from the
 -- connection (server) or the response parser (client).
 function IM:_onBody(chunk, complete, trailers)
+  local full = rawget(self, "_readableState") ~= nil
   if chunk ~= nil then
-    if rawget(self, "_readableState") ~= nil then
+    if full then
       if not self:push(chunk) then pauseSource(self) end
-    elseif not self._dumped then
+    elseif self._dumped then
+      -- thrown away
+    elseif self._flowing == true and not self._tick
+      and rawget(self, "_pend") == nil then
+      self:emit("data", chunk)         -- flowing: at once, as Readable
+    else
       local pend = rawget(self, "_pend")
       local n = (rawget(self, "_pendLen") or (pend and #pend or 0)) + #chunk
       if pend == nil then
@@ -149,7 +282,11 @@ function IM:_onBody(chunk, complete, trailers)
   if complete then
     self.complete = true
     self._rawt = trailers
-    if rawget(self, "_readableState") ~= nil then self:push(nil) end
+    if full then self:push(nil)
+    elseif self._flowing == true and not self._tick then
+      self._tick = true
+      nextTick(lightFlush, self)
+    end
   end
 end
 
@@ -163,7 +300,8 @@ function IM:_dump()
     self:removeAllListeners("data")
     self:resume()
   elseif rawget(self, "_events") ~= nil then
-    self:resume()
+    self:removeAllListeners("data")
+    startFlow(self)
   end
 end
 

@@ -64,7 +64,7 @@ SR.strictContentLength = false
 
 local checkName, checkValue = common.checkName, common.checkValue
 local NAMES, VALUES, normalize = common.NAMES, common.VALUES, common.normalize
-local curRes = common.curRes
+local setHeader, curRes = common.setHeader, common.curRes
 
 -- On every response: the usual fields were checked before (NAMES and
 -- VALUES remember them), so this is two lookups and a short scan.
@@ -316,8 +316,9 @@ function SR:finish(chunk, encoding, cb)
   else q = finishLater(self, chunk) end
   local conn, req = self._conn, self.req
   if curRes[conn] == self then curRes[conn] = nil end
-  if not req.complete or rawget(req, "_readableState") ~= nil
-    or rawget(req, "_events") ~= nil then
+  if not req._consuming and (not req.complete
+    or rawget(req, "_readableState") ~= nil
+    or rawget(req, "_events") ~= nil) then
     self:_detach()
   end
   if q == 0 then onFlushed(self)

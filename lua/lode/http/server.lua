@@ -46,8 +46,9 @@ end
 function ServerResponse:_detach()
   local conn, req = self._conn, self.req
   if curRes[conn] == self then curRes[conn] = nil end
+  if req._consuming then return end
   local rs = rawget(req, "_readableState")
-  if rs ~= nil and (req._consuming or rs.resumeScheduled) then return end
+  if rs ~= nil and rs.resumeScheduled then return end
   local listened = rs ~= nil or rawget(req, "_events") ~= nil
   if not req.complete then
     conn:dump(listened)

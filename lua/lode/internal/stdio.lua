@@ -90,7 +90,6 @@ end
 --[[ Sockets and stdin ]]
 
 local StdioSocket = Socket:extend("Socket")
-StdioSocket._destroySocket = Socket._destroy
 
 -- Output sockets keep their fd; stdin's handle is on a duplicate, which
 -- it may close.

@@ -8,7 +8,6 @@
 local EventEmitter = require("lode.events").EventEmitter
 local errors = require "lode.internal.errors"
 local loop = require "lode.internal.loop"
-local U = require "lode.net.util"
 local Socket = require "lode.net.socket"
 
 local nextTick = loop.nextTick

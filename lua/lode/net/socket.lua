@@ -20,7 +20,6 @@
 local Duplex = require "lode.stream.duplex"
 local errors = require "lode.internal.errors"
 local loop = require "lode.internal.loop"
-local uv = require "lode.binding.uv"
 local U = require "lode.net.util"
 
 local nextTick = loop.nextTick
