@@ -68,6 +68,24 @@ await(fs.promises.writeFile(file, "hello from fs"))
 console.log(fs.readFileSync(file, "utf8"), fs.statSync(file).size)
 fs.unlink(file, function(err) console.log("unlinked:", err == nil) end)
 
+-- zlib: one-shot gzip and back, awaited; Brotli in its Sync form.
+local zlib = require "lode.zlib"
+local packed = await(zlib.gzip(string.rep("lode ", 100)))
+console.log("gzip: 500 bytes ->", #packed, "->",
+  #zlib.gunzipSync(packed), "; brotli:",
+  #zlib.brotliCompressSync(string.rep("lode ", 100)))
+
+-- crypto: a digest, random bytes, and an AES-256-GCM round trip.
+local crypto = require "lode.crypto"
+console.log("sha256:", crypto.createHash("sha256"):update("lode")
+  :digest("hex"):sub(1, 16) .. "...")
+local key, iv = crypto.randomBytes(32), crypto.randomBytes(12)
+local c = crypto.createCipheriv("aes-256-gcm", key, iv)
+local sealed = c:update("secret") .. c:final()
+local d = crypto.createDecipheriv("aes-256-gcm", key, iv)
+d:setAuthTag(c:getAuthTag())
+console.log("aes-256-gcm:", d:update(sealed, nil, "utf8") .. d:final("utf8"))
+
 process:on("exit", function(code)
   console.log("exit code %d; bye", code)
 end)

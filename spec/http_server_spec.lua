@@ -206,6 +206,110 @@ describe("lode.http server", function()
     end)
   end)
 
+  describe("IncomingMessage as a Readable", function()
+    -- A POST whose body arrives in three writes 30 ms apart.
+    local function slowPost(port, cb)
+      local s = raw(port, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 9" ..
+        "\r\nConnection: close\r\n\r\nabc", cb)
+      setTimeout(function() s:write("def") end, 30)
+      setTimeout(function() s:write("ghi") end, 60)
+    end
+
+    it("holds chunks while paused and goes on after resume()", function()
+      local got, paused = {}, nil
+      local srv, port = serve(function(req, res)
+        req:on("data", function(c)
+          got[#got + 1] = tostring(c)
+          if #got == 1 then
+            req:pause()
+            paused = req:isPaused()
+            setTimeout(function() req:resume() end, 100)
+          end
+        end)
+        req:on("end", function() res:finish(table.concat(got)) end)
+      end)
+      local text
+      slowPost(port, function(t) text = t; srv:close() end)
+      run_loop()
+      assert.is_true(paused)
+      assert.truthy(text:find("abcdefghi$"))
+      assert.are.equal("abc", got[1])
+    end)
+
+    it("turns into a full Readable mid-body without losing bytes", function()
+      local kinds, all = {}, ""
+      local srv, port = serve(function(req, res)
+        req:on("data", function(c)
+          kinds[#kinds + 1] = type(c)
+          all = all .. tostring(c)
+          if #kinds == 1 then req:setEncoding("utf8") end
+        end)
+        req:on("end", function() res:finish(all) end)
+      end)
+      local text
+      slowPost(port, function(t) text = t; srv:close() end)
+      run_loop()
+      assert.are.equal("abcdefghi", all)
+      assert.are.equal("userdata", kinds[1])
+      assert.are.equal("string", kinds[#kinds])
+      assert.truthy(text:find("abcdefghi$"))
+    end)
+
+    it("pipes into the response", function()
+      local srv, port = serve(function(req, res) req:pipe(res) end)
+      local text
+      slowPost(port, function(t) text = t; srv:close() end)
+      run_loop()
+      assert.truthy(text:find("Transfer%-Encoding: chunked"))
+      assert.truthy(text:find("abc\r\n"))
+    end)
+
+    it("reads with 'readable' and read()", function()
+      local all = ""
+      local srv, port = serve(function(req, res)
+        req:on("readable", function()
+          local c = req:read()
+          while c ~= nil do
+            all = all .. tostring(c)
+            c = req:read()
+          end
+        end)
+        req:on("end", function() res:finish(all) end)
+      end)
+      slowPost(port, function() srv:close() end)
+      run_loop()
+      assert.are.equal("abcdefghi", all)
+    end)
+
+    it("emits 'end' then 'close', also to a 'close' listener added late",
+      function()
+      local order = {}
+      local srv, port = serve(function(req, res)
+        req:on("data", function() end)
+        req:on("end", function()
+          order[#order + 1] = "end"
+          req:on("close", function() order[#order + 1] = "close" end)
+          res:finish()
+        end)
+      end)
+      slowPost(port, function() srv:close() end)
+      run_loop()
+      assert.are.same({ "end", "close" }, order)
+    end)
+
+    it("emits 'end' for a request without a body once it is read", function()
+      local ended = false
+      local srv, port = serve(function(req, res)
+        req:resume()
+        req:on("end", function() ended = true; res:finish() end)
+      end)
+      raw(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        function() srv:close() end)
+      run_loop()
+      assert.is_true(ended)
+    end)
+  end)
+
   describe("ServerResponse", function()
     it("sends Content-Length, Date and keep-alive for finish(body)",
       function()
