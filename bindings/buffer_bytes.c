@@ -400,7 +400,7 @@ static int64_t find_start (int64_t len, int64_t off, int64_t nlen, int fwd) {
     if (off + len >= 0) return len + off;
     return fwd || nlen == 0 ? 0 : -1;
   }
-  if (off + nlen <= len) return off;
+  if (off <= len - nlen) return off;       /* off + nlen may overflow */
   if (nlen == 0) return len;
   return fwd ? -1 : len - 1;
 }

@@ -469,6 +469,7 @@ static int zeng_new (lua_State *L) {
   int ok;
   luaL_argcheck(L, mode >= ZE_DEFLATE && mode <= ZE_BROTLI_ENCODE, 1,
                 "invalid mode");
+  lua_settop(L, 6);                  /* the box goes above the arguments */
   b = (zbox *)lua_newuserdatauv(L, sizeof *b, 2);
   b->e = NULL;
   luaL_setmetatable(L, ZENG_MT);

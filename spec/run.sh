@@ -12,7 +12,7 @@ log=$(mktemp)
 if [ -n "$LD_PRELOAD_ASAN" ]; then export LD_PRELOAD="$LD_PRELOAD_ASAN"; fi
 shift 2>/dev/null
 [ $# -gt 0 ] || set -- spec
-lua5.4 /usr/bin/busted -o utfTerminal "$@" >"$log" 2>&1
+lua5.4 /usr/bin/busted -o utfTerminal "$@" >"$log" 2>&1 </dev/null
 status=$?
 unset LD_PRELOAD
 cat "$log"

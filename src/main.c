@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <signal.h>
 #include <lualib.h>
 #include "lode.h"
 
@@ -88,6 +89,8 @@ int main (int argc, char **argv) {
     return 1;
   }
   main_state = L;
+  /* As Node: a write to a closed peer is EPIPE, not death by signal. */
+  signal(SIGPIPE, SIG_IGN);
   /* Generational collection: lode's garbage is mostly short-lived (chunk
   ** Buffers, promises, request tables); measured in bench/RESULTS.md it
   ** halves the collector's share on streaming workloads. */
