@@ -6,7 +6,7 @@
 DEPS = build-essential pkg-config lua5.4 liblua5.4-dev libuv1-dev \
   zlib1g-dev libbrotli-dev libmbedtls-dev nettle-dev libscrypt-kdf-dev \
   node-llhttp lua-busted luarocks libedit-dev python3 \
-  openssl curl netcat-openbsd
+  openssl curl netcat-openbsd time hyperfine wrk
 
 # Libraries the bindings link (in build/lode and build/lode.so alike);
 # the host adds Lua itself and libedit.
