@@ -184,30 +184,38 @@ local function each(list, fn)
   return n
 end
 
-function Promise.all(list)
+-- The shared shape of all/allSettled/any: visit(i, ok, v, out, res, rej)
+-- stores an outcome and returns true when it counts down; finish runs
+-- once every element has counted (at once for an empty list).
+local function gather(list, visit, finish)
   return Promise.new(function(res, rej)
-    local out, left = {}, 0
-    left = each(list, function(i, ok, v)
-      if not ok then return rej(v) end
-      out[i] = v
-      left = left - 1
-      if left == 0 then res(out) end
+    local out, left = {}, #list
+    each(list, function(i, ok, v)
+      if visit(i, ok, v, out, res, rej) then
+        left = left - 1
+        if left == 0 then finish(out, res, rej) end
+      end
     end)
-    if left == 0 then res(out) end
+    if left == 0 then finish(out, res, rej) end
   end)
 end
 
+local function resolve_with(out, res) res(out) end
+
+function Promise.all(list)
+  return gather(list, function(i, ok, v, out, _, rej)
+    if not ok then rej(v) return false end
+    out[i] = v
+    return true
+  end, resolve_with)
+end
+
 function Promise.allSettled(list)
-  return Promise.new(function(res)
-    local out, left = {}, 0
-    left = each(list, function(i, ok, v)
-      out[i] = ok and { status = "fulfilled", value = v }
-        or { status = "rejected", reason = v }
-      left = left - 1
-      if left == 0 then res(out) end
-    end)
-    if left == 0 then res(out) end
-  end)
+  return gather(list, function(i, ok, v, out)
+    out[i] = ok and { status = "fulfilled", value = v }
+      or { status = "rejected", reason = v }
+    return true
+  end, resolve_with)
 end
 
 function Promise.race(list)
@@ -217,16 +225,11 @@ function Promise.race(list)
 end
 
 function Promise.any(list)
-  return Promise.new(function(res, rej)
-    local errs, left = {}, 0
-    left = each(list, function(i, ok, v)
-      if ok then return res(v) end
-      errs[i] = v
-      left = left - 1
-      if left == 0 then rej(errors.AggregateError.new(errs)) end
-    end)
-    if left == 0 then rej(errors.AggregateError.new(errs)) end
-  end)
+  return gather(list, function(i, ok, v, out, res)
+    if ok then res(v) return false end
+    out[i] = v
+    return true
+  end, function(out, _, rej) rej(errors.AggregateError.new(out)) end)
 end
 
 Promise.isPromise = isPromise
