@@ -17,11 +17,12 @@
 ** with its last reference.
 **
 ** This file never builds Error tables (STYLE.md rule 6): lode.buffer
-** hands binding.init a Lua constructor, buf_throw calls it and raises
-** what it returns. Argument checks that are cheap in C live here, with
-** Node's codes and texts; the rest is in lua/lode/buffer.lua. The pure
-** byte work (text encodings, search, fill, byte order) is in
-** buffer_bytes.c, the other part of this binding.
+** hands binding.init a Lua constructor, lode__buf_throw calls it and
+** raises what it returns. Argument checks that are cheap in C live here,
+** with Node's codes and texts; the rest is in lua/lode/buffer.lua. The
+** other parts of this binding: buffer_num.c (the number reads and
+** writes, swap16/32/64) and buffer_bytes.c (the pure byte work: text
+** encodings, search, fill, byte order); buffer_box.h is what they share.
 */
 #include <math.h>
 #include <stdatomic.h>
@@ -30,31 +31,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lode.h"
-#include "buffer_bytes.h"
+#include "buffer_box.h"
 
-#define BUF_MAX ((size_t)1 << 32)       /* buffer.constants.MAX_LENGTH */
-#define UP_MT lua_upvalueindex(1)       /* every function here closes */
-#define UP_METHODS lua_upvalueindex(2)  /* over these two */
-#define UP_CODE lua_upvalueindex(3)     /* numeric kind, swap size */
-
-typedef struct lode_block {
-  atomic_long refs;            /* holders, in any Lua state */
-  int shared;                  /* allocShared: may cross threads */
-  size_t size;
-  char *bytes;                 /* data below, or adopted malloc'd memory */
-  char data[];
-} lode_block;
-
-typedef struct lode_buf {
-  char *data;                  /* first byte */
-  size_t len;
-  size_t off;                  /* byteOffset in the owner's memory */
-  lode_block *blk;             /* NULL: the bytes live in a userdata */
-} lode_buf;
 
 /* Registry keys (addresses, STYLE.md rule 8). */
 static const char key_mt = 0, key_methods = 0, key_holder = 0;
 static const char key_err = 0, key_loaded = 0, key_from = 0;
+static const char key_acct = 0;
 /* Values in the methods table that __index answers from the Buffer. */
 static const char key_len = 0, key_off = 0;
 
@@ -83,8 +66,8 @@ static int buf_load (lua_State *L) {
 ** "bounds", "encoding" or "size"; value is the argument at vidx (0: nil).
 ** Without a constructor (binding used alone) raises a plain string.
 */
-static int buf_throw (lua_State *L, const char *kind, const char *name,
-                      const char *what, int vidx) {
+int lode__buf_throw (lua_State *L, const char *kind, const char *name,
+                     const char *what, int vidx) {
   if (vidx != 0) vidx = lua_absindex(L, vidx);
   if (vidx > lua_gettop(L)) vidx = 0;       /* an absent argument: nil */
   buf_load(L);
@@ -101,11 +84,11 @@ static int buf_throw (lua_State *L, const char *kind, const char *name,
 }
 
 /* Raises ERR_OUT_OF_RANGE for the argument at idx with a range text. */
-static int buf_range (lua_State *L, const char *name, int idx,
-                      const char *fmt, lua_Integer lo, lua_Integer hi) {
+int lode__buf_range (lua_State *L, const char *name, int idx,
+                     const char *fmt, lua_Integer lo, lua_Integer hi) {
   idx = lua_absindex(L, idx);
   lua_pushfstring(L, fmt, lo, hi);
-  return buf_throw(L, "range", name, lua_tostring(L, -1), idx);
+  return lode__buf_throw(L, "range", name, lua_tostring(L, -1), idx);
 }
 
 /* The Buffer at idx, or NULL; mt is the index of its metatable. */
@@ -118,12 +101,12 @@ static lode_buf *buf_test (lua_State *L, int idx, int mt) {
   return ok ? b : NULL;
 }
 
-static lode_buf *buf_arg (lua_State *L, int idx, const char *name) {
+/* The Buffer argument at idx (raises ERR_INVALID_ARG_TYPE naming it). */
+lode_buf *lode__buf_arg (lua_State *L, int idx, const char *name) {
   lode_buf *b = buf_test(L, idx, UP_MT);
-  if (b == NULL) buf_throw(L, "type", name, "an instance of Buffer", idx);
+  if (b == NULL) lode__buf_throw(L, "type", name, "an instance of Buffer", idx);
   return b;
 }
-#define buf_self(L) buf_arg(L, 1, "this")
 
 /* Bytes of a string or Buffer argument, or NULL. */
 static const char *bytes_arg (lua_State *L, int idx, size_t *len) {
@@ -142,10 +125,10 @@ static lua_Integer arg_int (lua_State *L, int idx, const char *name,
   lua_Integer v;
   if (lua_isnoneornil(L, idx)) return def;
   if (lua_type(L, idx) != LUA_TNUMBER)
-    buf_throw(L, "type", name, "number", idx);
+    lode__buf_throw(L, "type", name, "number", idx);
   v = lua_tointegerx(L, idx, &isnum);
-  if (!isnum) buf_throw(L, "range", name, "an integer", idx);
-  if (v < lo || v > hi) buf_range(L, name, idx, ">= %I && <= %I", lo, hi);
+  if (!isnum) lode__buf_throw(L, "range", name, "an integer", idx);
+  if (v < lo || v > hi) lode__buf_range(L, name, idx, ">= %I && <= %I", lo, hi);
   return v;
 }
 
@@ -219,17 +202,49 @@ static int holder_gc (lua_State *L) {
 }
 
 /*
+** External memory, one count per Lua state (a userdata in the registry,
+** made by buf_build). The collector sees only the small holders, not
+** the malloc'd blocks they own, so a loop of big reads would outrun it
+** unless it is told about them, as Node tells V8 of external memory.
+** Telling it through LUA_GCSTEP does not work in generational mode (the
+** host's and lua.c's): a step there is a young collection, and a
+** Buffer that lived through two of them (one waiting in a stream's
+** queue) is old, freed only by a major collection, which external
+** memory never triggers. So the bytes are counted and, once they pass
+** 'limit' (the Lua heap's size, at least ACCT_FLOOR: as if the heap had
+** doubled, Lua's own rule for a major), the collector runs a full
+** collection. Garbage blocks stay within about one limit; young ones
+** usually go sooner, with the young collections Lua runs anyway.
+*/
+typedef struct buf_acct { size_t ext, limit; } buf_acct;
+#define ACCT_FLOOR ((size_t)16 << 20)
+
+/* Counts n more bytes of external memory; may run a full collection
+** (and so finalizers: C only, holder_gc). A collector stopped by the
+** user stays stopped. */
+static void buf_account (lua_State *L, size_t n) {
+  buf_acct *a;
+  size_t heap;
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &key_acct);
+  a = (buf_acct *)lua_touserdata(L, -1);
+  lua_pop(L, 1);                         /* the registry keeps it */
+  if ((a->ext += n) < a->limit || !lua_gc(L, LUA_GCISRUNNING)) return;
+  a->ext = 0;
+  lua_gc(L, LUA_GCCOLLECT);
+  heap = (size_t)lua_gc(L, LUA_GCCOUNT) << 10;
+  a->limit = heap > ACCT_FLOOR ? heap : ACCT_FLOOR;
+}
+
+/*
 ** Pushes a Buffer over [off, off + len) of k, taking over one reference
-** of k (a holder userdata's __gc drops it). Raises only on memory errors,
-** which then leak that reference. The collector does not see malloc'd
-** blocks, so it is told about them (as Node tells V8 of external
-** memory); otherwise a loop of big reads could outrun it.
+** of k (a holder userdata's __gc drops it), and counts len as external
+** memory. Raises only on memory errors, which then leak that reference.
 */
 static lode_buf *buf_onblock (lua_State *L, lode_block *k, size_t off,
                               size_t len, int mt) {
   lode_block **h;
   lode_buf *b;
-  if (len >= 1024) lua_gc(L, LUA_GCSTEP, (int)(len >> 10));
+  buf_account(L, len);
   h = (lode_block **)lua_newuserdatauv(L, sizeof *h, 0);
   *h = k;
   lua_rawgetp(L, LUA_REGISTRYINDEX, &key_holder);
@@ -259,7 +274,7 @@ static int enc_arg (lua_State *L, int idx, int lenient) {
     if (n == 0) return ENC_UTF8;
     if ((e = lode__enc_find(s, n)) >= 0) return e;
   } else if (t <= LUA_TNIL || lenient) return ENC_UTF8;
-  return buf_throw(L, "encoding", NULL, NULL, idx);
+  return lode__buf_throw(L, "encoding", NULL, NULL, idx);
 }
 
 /* {======== Metamethods */
@@ -307,7 +322,7 @@ static int buf_newindex (lua_State *L) {
   lua_Integer i;
   int isnum;
   if (lua_type(L, 2) != LUA_TNUMBER)
-    return buf_throw(L, "type", "index", "number", 2);
+    return lode__buf_throw(L, "type", "index", "number", 2);
   i = lua_tointegerx(L, 2, &isnum);
   if (isnum && (lua_Unsigned)i < b->len) b->data[i] = (char)byte_of(L, 3);
   return 0;
@@ -375,7 +390,7 @@ static int buf_write (lua_State *L) {
   const char *s;
   int enc = ENC_UTF8;
   if (lua_type(L, 2) != LUA_TSTRING)
-    return buf_throw(L, "type", "string", "string", 2);
+    return lode__buf_throw(L, "type", "string", "string", 2);
   s = lua_tolstring(L, 2, &n);
   if (lua_type(L, 3) == LUA_TSTRING && lua_isnoneornil(L, 4))
     enc = enc_arg(L, 3, 0);
@@ -428,15 +443,15 @@ static int buf_slice (lua_State *L) {
 
 /* copy(target, targetStart, sourceStart, sourceEnd): bytes copied. */
 static int buf_copy (lua_State *L) {
-  lode_buf *b = buf_self(L), *t = buf_arg(L, 2, "target");
+  lode_buf *b = buf_self(L), *t = lode__buf_arg(L, 2, "target");
   lua_Integer ts = arg_trunc(L, 3, 0), ss = arg_trunc(L, 4, 0);
   lua_Integer se = lua_isnoneornil(L, 5) ? (lua_Integer)b->len
                                          : arg_trunc(L, 5, 0);
   lua_Integer tl = (lua_Integer)t->len, sl = (lua_Integer)b->len, nb;
-  if (ts < 0) buf_range(L, "targetStart", 3, ">= %I", 0, 0);
+  if (ts < 0) lode__buf_range(L, "targetStart", 3, ">= %I", 0, 0);
   if (ss < 0 || ss > sl)
-    buf_range(L, "sourceStart", 4, ">= %I && <= %I", 0, sl);
-  if (se < 0) buf_range(L, "sourceEnd", 5, ">= %I", 0, 0);
+    lode__buf_range(L, "sourceStart", 4, ">= %I && <= %I", 0, sl);
+  if (se < 0) lode__buf_range(L, "sourceEnd", 5, ">= %I", 0, 0);
   nb = se - ss;
   if (nb > tl - ts) nb = tl - ts;
   if (nb > sl - ss) nb = sl - ss;
@@ -452,7 +467,8 @@ static int buf_compare (lua_State *L) {
   size_t n;
   const char *o = bytes_arg(L, 2, &n);
   lua_Integer ts, te, ss, se;
-  if (o == NULL) buf_throw(L, "type", "target", "an instance of Buffer", 2);
+  if (o == NULL)
+    lode__buf_throw(L, "type", "target", "an instance of Buffer", 2);
   ts = arg_int(L, 3, "targetStart", 0, 0, (lua_Integer)BUF_MAX);
   te = arg_int(L, 4, "targetEnd", (lua_Integer)n, 0, (lua_Integer)n);
   ss = arg_int(L, 5, "sourceStart", 0, 0, (lua_Integer)BUF_MAX);
@@ -465,154 +481,11 @@ static int buf_compare (lua_State *L) {
   return 1;
 }
 
-/* swap16/32/64 in place; the size is upvalue 3. */
-static int buf_swap (lua_State *L) {
-  lode_buf *b = buf_self(L);
-  size_t n = (size_t)lua_tointeger(L, UP_CODE);
-  if (b->len % n != 0)
-    return buf_throw(L, "size", NULL, n == 2 ? "16" : n == 4 ? "32" : "64",
-                     0);
-  lode__bytes_swap((unsigned char *)b->data, b->len, n);
-  lua_settop(L, 1);
-  return 1;
-}
-
-/* }======== */
-
-/* {======== Numbers: read/write{UInt,Int}{8,16,32}{LE,BE}, {UInt,Int}{LE,BE}
-** with a byteLength, {Float,Double}{LE,BE}, Big{UInt,Int}64{LE,BE}. One C
-** function each for reading and writing; the kind is upvalue 3. */
-
-#define N_SIGNED 1
-#define N_BE 2
-#define N_FLOAT 4
-#define N_BIG 8
-#define N(size, flags) ((size) << 4 | (flags))
-
-static const struct { const char *name; int code; } num_kinds[] = {
-  {"UInt8", N(1, 0)}, {"Int8", N(1, N_SIGNED)},
-  {"UInt16LE", N(2, 0)}, {"UInt16BE", N(2, N_BE)},
-  {"Int16LE", N(2, N_SIGNED)}, {"Int16BE", N(2, N_SIGNED | N_BE)},
-  {"UInt32LE", N(4, 0)}, {"UInt32BE", N(4, N_BE)},
-  {"Int32LE", N(4, N_SIGNED)}, {"Int32BE", N(4, N_SIGNED | N_BE)},
-  {"UIntLE", N(0, 0)}, {"UIntBE", N(0, N_BE)},
-  {"IntLE", N(0, N_SIGNED)}, {"IntBE", N(0, N_SIGNED | N_BE)},
-  {"FloatLE", N(4, N_FLOAT)}, {"FloatBE", N(4, N_FLOAT | N_BE)},
-  {"DoubleLE", N(8, N_FLOAT)}, {"DoubleBE", N(8, N_FLOAT | N_BE)},
-  {"BigUInt64LE", N(8, N_BIG)}, {"BigUInt64BE", N(8, N_BIG | N_BE)},
-  {"BigInt64LE", N(8, N_BIG | N_SIGNED)},
-  {"BigInt64BE", N(8, N_BIG | N_SIGNED | N_BE)}
-};
-
-/* The byteLength argument of read/write{U,}Int{LE,BE}: 1..6. */
-static int num_bytelen (lua_State *L, int idx) {
-  int isnum;
-  lua_Integer n = lua_tointegerx(L, idx, &isnum);
-  if (lua_type(L, idx) != LUA_TNUMBER)
-    buf_throw(L, "type", "byteLength", "number", idx);
-  if (!isnum) buf_throw(L, "range", "byteLength", "an integer", idx);
-  if (n < 1 || n > 6)
-    buf_range(L, "byteLength", idx, ">= %I and <= %I", 1, 6);
-  return (int)n;
-}
-
-/* The offset argument: an integer with offset + n <= #buf. */
-static size_t num_offset (lua_State *L, int idx, lode_buf *b, size_t n,
-                          int required) {
-  int isnum = 1;
-  lua_Integer o = 0;
-  if (!lua_isnoneornil(L, idx) || required) {
-    if (lua_type(L, idx) != LUA_TNUMBER)
-      buf_throw(L, "type", "offset", "number", idx);
-    o = lua_tointegerx(L, idx, &isnum);
-  }
-  if (!isnum) buf_throw(L, "range", "offset", "an integer", idx);
-  if (b->len < n) buf_throw(L, "bounds", NULL, NULL, 0);
-  if (o < 0 || (size_t)o > b->len - n)
-    buf_range(L, "offset", idx, ">= %I and <= %I", 0,
-              (lua_Integer)(b->len - n));
-  return (size_t)o;
-}
-
-static int num_read (lua_State *L) {
-  lode_buf *b = buf_self(L);
-  int code = (int)lua_tointeger(L, UP_CODE), n = code >> 4;
-  const unsigned char *p;
-  uint64_t v;
-  if (n == 0) n = num_bytelen(L, 3);
-  p = (const unsigned char *)b->data + num_offset(L, 2, b, (size_t)n,
-                                                  code >> 4 == 0);
-  v = lode__bytes_load(p, n, code & N_BE);
-  if (code & N_FLOAT) {
-    float f;
-    double d;
-    uint32_t u = (uint32_t)v;
-    if (n == 4) { memcpy(&f, &u, 4); d = f; }
-    else memcpy(&d, &v, 8);
-    lua_pushnumber(L, (lua_Number)d);
-  } else if ((code & N_SIGNED) && n < 8 && (v >> (8 * n - 1) & 1))
-    lua_pushinteger(L, (lua_Integer)(v | ~(uint64_t)0 << (8 * n)));
-  else lua_pushinteger(L, (lua_Integer)v);
-  return 1;
-}
-
-/* Raises ERR_OUT_OF_RANGE for the value of an n-byte integer write; Lua
-** words Node's range from "u4", "i6", "bu8" (b: BigInt, i: signed). */
-static int num_badvalue (lua_State *L, int n, int code) {
-  lua_pushfstring(L, "%s%c%d", code & N_BIG ? "b" : "",
-                  code & N_SIGNED ? 'i' : 'u', n);
-  return buf_throw(L, "int", "value", lua_tostring(L, -1), 2);
-}/* The bits to store for the value argument (index 2) of a write. */
-static uint64_t num_value (lua_State *L, int code, int n) {
-  int isnum, sign = code & N_SIGNED;
-  lua_Number d = lua_tonumberx(L, 2, &isnum);
-  lua_Integer i, max;
-  uint64_t v;
-  if (!isnum) buf_throw(L, "type", "value", "number", 2);
-  if (code & N_FLOAT) {
-    float f = (float)d;
-    double x = (double)d;
-    uint32_t u;
-    if (n == 8) { memcpy(&v, &x, 8); return v; }
-    memcpy(&u, &f, 4);
-    return u;
-  }
-  i = lua_tointegerx(L, 2, &isnum);
-  if (code & N_BIG) {             /* any Lua integer: its 64 bits */
-    if (isnum) return (uint64_t)i;
-    if (!sign && d >= 0 && d < 0x1p64 && d == floor(d)) return (uint64_t)d;
-    return (uint64_t)num_badvalue(L, n, code);
-  }
-  max = ((lua_Integer)1 << (8 * n - sign)) - 1;        /* n <= 6 here */
-  if (!isnum) {                   /* a float: truncated; NaN stores 0 */
-    if (d != d) return 0;
-    if (d < (lua_Number)(sign ? -max - 1 : 0) || d > (lua_Number)max)
-      num_badvalue(L, n, code);
-    return (uint64_t)(lua_Integer)d;
-  }
-  if (i < (sign ? -max - 1 : 0) || i > max) num_badvalue(L, n, code);
-  return (uint64_t)i;
-}
-
-/* write*(value, offset[, byteLength]): returns offset + bytes written. */
-static int num_write (lua_State *L) {
-  lode_buf *b = buf_self(L);
-  int code = (int)lua_tointeger(L, UP_CODE), n = code >> 4;
-  uint64_t v;
-  size_t o;
-  if (n == 0) n = num_bytelen(L, 4);
-  v = num_value(L, code, n);
-  o = num_offset(L, 3, b, (size_t)n, code >> 4 == 0);
-  lode__bytes_store((unsigned char *)b->data + o, v, n, code & N_BE);
-  lua_pushinteger(L, (lua_Integer)(o + (size_t)n));
-  return 1;
-}
-
 /* }======== */
 
 /* {======== Module functions of lode.binding.buffer (for lode.buffer) */
 
-/* init(make_error, from_other): the Lua constructor buf_throw calls,
+/* init(make_error, from_other): the Lua constructor lode__buf_throw calls,
 ** and Buffer.from for values that are neither strings nor Buffers. */
 static int buffer_init (lua_State *L) {
   luaL_checktype(L, 1, LUA_TFUNCTION);
@@ -729,14 +602,14 @@ static int buffer_byte_length (lua_State *L) {
 /* find(buf, needle, offset, forward): needle is a byte value, string or
 ** Buffer (already encoded); offset an integer. Returns index or -1. */
 static int buffer_find (lua_State *L) {
-  lode_buf *b = buf_arg(L, 1, "buffer");
+  lode_buf *b = lode__buf_arg(L, 1, "buffer");
   lua_Integer off = luaL_checkinteger(L, 3);
   char byte = (char)byte_of(L, 2);
   size_t nl = 1;
   const char *nd = lua_type(L, 2) == LUA_TNUMBER ? &byte
                                                  : bytes_arg(L, 2, &nl);
   if (nd == NULL)
-    return buf_throw(L, "type", "value", "number, string or Buffer", 2);
+    return lode__buf_throw(L, "type", "value", "number, string or Buffer", 2);
   lua_pushinteger(L, lode__bytes_find(b->data, b->len, nd, nl, off,
                                       lua_toboolean(L, 4)));
   return 1;
@@ -745,7 +618,7 @@ static int buffer_find (lua_State *L) {
 /* fill(buf, value, start, finish): value is a byte value, or a string or
 ** Buffer pattern (already encoded). Returns false for an empty pattern. */
 static int buffer_fill (lua_State *L) {
-  lode_buf *b = buf_arg(L, 1, "buffer");
+  lode_buf *b = lode__buf_arg(L, 1, "buffer");
   size_t e = (size_t)luaL_checkinteger(L, 4), s, n;
   const char *p;
   if (e > b->len) e = b->len;
@@ -778,7 +651,7 @@ static int buffer_adopt (lua_State *L) {
 }
 
 static int buffer_block_info (lua_State *L) {
-  lode_buf *b = buf_arg(L, 1, "buffer");
+  lode_buf *b = lode__buf_arg(L, 1, "buffer");
   if (b->blk == NULL) return 0;
   lua_pushboolean(L, b->blk->shared);
   lua_pushinteger(L, (lua_Integer)atomic_load(&b->blk->refs));
@@ -823,44 +696,17 @@ static void buf_setfuncs (lua_State *L, int t, const luaL_Reg *l, int mt,
   lua_pop(L, 1);
 }
 
-/* Adds a closure over (mt, m, code) to m under name. */
-static void buf_addcode (lua_State *L, int mt, int m, const char *name,
-                         lua_CFunction f, int code) {
-  lua_pushvalue(L, mt);
-  lua_pushvalue(L, m);
-  lua_pushinteger(L, code);
-  lua_pushcclosure(L, f, 3);
-  lua_setfield(L, m, name);
-}
-
-/* read/write for every numeric kind, plus Node's "Uint" aliases. */
-static void buf_numbers (lua_State *L, int mt, int m) {
-  char name[32], *u;
-  size_t k;
-  int w;
-  for (k = 0; k < sizeof num_kinds / sizeof num_kinds[0]; k++)
-    for (w = 0; w < 2; w++) {
-      snprintf(name, sizeof name, "%s%s", w ? "write" : "read",
-               num_kinds[k].name);
-      do buf_addcode(L, mt, m, name, w ? num_write : num_read,
-                     num_kinds[k].code);
-      while ((u = strstr(name, "UInt")) != NULL && (u[1] = 'i'));
-    }
-  buf_addcode(L, mt, m, "swap16", buf_swap, 2);
-  buf_addcode(L, mt, m, "swap32", buf_swap, 4);
-  buf_addcode(L, mt, m, "swap64", buf_swap, 8);
-}
-
 /* Builds the metatable, the methods table and the holder metatable. */
 static void buf_build (lua_State *L) {
   int mt, m;
+  buf_acct *acct;
   luaL_newmetatable(L, LODE_BUFFER_MT);
   mt = lua_gettop(L);
   lua_newtable(L);
   m = lua_gettop(L);
   buf_setfuncs(L, mt, buf_meta, mt, m);
   buf_setfuncs(L, m, buf_methods, mt, m);
-  buf_numbers(L, mt, m);
+  lode__buf_numbers(L, mt, m);
   lua_pushlightuserdata(L, (void *)&key_len);
   lua_setfield(L, m, "length");
   lua_pushlightuserdata(L, (void *)&key_len);
@@ -871,6 +717,10 @@ static void buf_build (lua_State *L) {
   lua_pushcfunction(L, holder_gc);
   lua_setfield(L, -2, "__gc");
   lua_rawsetp(L, LUA_REGISTRYINDEX, &key_holder);
+  acct = (buf_acct *)lua_newuserdatauv(L, sizeof *acct, 0);
+  acct->ext = 0;
+  acct->limit = ACCT_FLOOR;
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &key_acct);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &key_methods);
   lua_pushvalue(L, mt);
   lua_rawsetp(L, LUA_REGISTRYINDEX, &key_mt);    /* complete: publish */

@@ -77,28 +77,12 @@ typedef struct cipher_box {
 #define STATE_MT lua_upvalueindex(1)
 
 /* The state of the Cipheriv/Decipheriv object at argument 1. */
-static cipher_box *cipher_self (lua_State *L) {
-  cipher_box *c = NULL;
-  if (lua_type(L, 1) == LUA_TTABLE) {
-    if (lua_rawgeti(L, 1, 1) == LUA_TUSERDATA && lua_getmetatable(L, -1)) {
-      if (lua_rawequal(L, -1, STATE_MT))
-        c = (cipher_box *)lua_touserdata(L, -2);
-      lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-  }
-  if (c == NULL) lode__crypto_throw(L, "this", "Cipher", 1);
-  return c;
-}
+#define cipher_self(L) ((cipher_box *)lode__crypto_self(L, "Cipher"))
 
 static const cipher_alg *cipher_find (const char *s, size_t n) {
   char low[24];
-  size_t i;
   const cipher_alg *a;
-  if (n == 0 || n >= sizeof low) return NULL;
-  for (i = 0; i < n; i++)
-    low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
-  low[n] = '\0';
+  if (!lode__crypto_lower(s, n, low, sizeof low)) return NULL;
   for (a = cipher_algs; a < cipher_algs + sizeof cipher_algs /
        sizeof cipher_algs[0]; a++)
     if (a->name != NULL && strcmp(a->name, low) == 0) return a;

@@ -32,18 +32,7 @@ typedef struct hash_box {
 static const char key_hash = 0, key_hmac = 0;
 
 /* The state of the Hash/Hmac object at argument 1. */
-static hash_box *hash_self (lua_State *L) {
-  hash_box *b = NULL;
-  if (lua_type(L, 1) == LUA_TTABLE) {
-    if (lua_rawgeti(L, 1, 1) == LUA_TUSERDATA && lua_getmetatable(L, -1)) {
-      if (lua_rawequal(L, -1, STATE_MT)) b = (hash_box *)lua_touserdata(L, -2);
-      lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-  }
-  if (b == NULL) lode__crypto_throw(L, "this", "Hash", 1);
-  return b;
-}
+#define hash_self(L) ((hash_box *)lode__crypto_self(L, "Hash"))
 
 /* Pushes a new object of the class at registry key 'cls' around a new
 ** state of 'size' bytes; returns the state. */

@@ -121,13 +121,22 @@ static void job_work (uv_work_t *w) {
 
 /* }======== */
 
+/* make_error(kind, "memory limit exceeded"), run under lua_pcall. */
+static int job_error (lua_State *L) {
+  lode__crypto_error(L, lua_tostring(L, 1), "memory limit exceeded", 0);
+  return 1;
+}
+
 /* Pushes the result: the key as a Buffer (taking j->out), or an Error
 ** (libscrypt-kdf fails only when it cannot get its memory). Returns
-** whether it is the key. */
+** whether it is the key. The Error's Lua constructor runs protected, as
+** this also runs in the completion callback, under uv_run (STYLE.md
+** rule 10): what it raised is passed on in the Error's place. */
 static int job_push (lua_State *L, kdf_job *j) {
   if (j->failed) {
-    lode__crypto_error(L, j->kind == K_SCRYPT ? "scrypt" : "memory",
-                       "memory limit exceeded", 0);
+    lua_pushcfunction(L, job_error);
+    lua_pushstring(L, j->kind == K_SCRYPT ? "scrypt" : "memory");
+    lua_pcall(L, 1, 1, 0);
     job_free(j);
     return 0;
   }
@@ -224,21 +233,21 @@ static int kdf_hkdf (lua_State *L) {
   return job_end(L, job_begin(L, &tmp, 6));
 }
 
-/* OpenSSL's scrypt limits (EVP_PBE_scrypt_ex): the reason text for bad
-** parameters, or NULL. maxmem counts B (128 r p) and V (128 r (N + 2)). */
-static const char *scrypt_check (uint64_t n, uint64_t r, uint64_t p,
-                                 uint64_t maxmem) {
+/* OpenSSL's scrypt limits (EVP_PBE_scrypt_ex), which Node reports as
+** it does: 0 for good parameters, 1 for a bad N, r or p (no reason),
+** 2 for everything OpenSSL calls "memory limit exceeded" (r * p >= 2^30,
+** N >= 2^(16 r), over maxmem). maxmem counts B (128 r p) and V
+** (128 r (N + 2)). */
+static int scrypt_check (uint64_t n, uint64_t r, uint64_t p,
+                         uint64_t maxmem) {
   uint64_t blen, per;
-  if (n < 2 || (n & (n - 1)) != 0) return "N must be a power of 2 > 1";
-  if (r < 1 || p < 1) return "r and p must be at least 1";
-  if (p > ((1u << 30) - 1) / r) return "r * p must be < 2^30";
-  if (16 * r <= 63 && n >= (uint64_t)1 << (16 * r))
-    return "N must be < 2^(128 * r / 8)";
+  if (n < 2 || (n & (n - 1)) != 0 || r < 1 || p < 1) return 1;
+  if (p > ((1u << 30) - 1) / r) return 2;
+  if (16 * r <= 63 && n >= (uint64_t)1 << (16 * r)) return 2;
   blen = 128 * r * p;
   per = 128 * r;
-  if (blen > maxmem || (maxmem - blen) / per < n + 2)
-    return "memory limit exceeded";
-  return NULL;
+  if (blen > maxmem || (maxmem - blen) / per < n + 2) return 2;
+  return 0;
 }
 
 /* scrypt(password, salt, keylen, N, r, p, maxmem[, cb]) */
@@ -247,12 +256,13 @@ static int kdf_scrypt (lua_State *L) {
   size_t keylen = arg_size(L, 3);
   lua_Integer n = luaL_checkinteger(L, 4), r = luaL_checkinteger(L, 5);
   lua_Integer p = luaL_checkinteger(L, 6), mem = luaL_checkinteger(L, 7);
-  const char *bad;
-  if (n < 0 || r < 0 || p < 0 || r > UINT32_MAX || p > UINT32_MAX)
-    bad = "N, r and p must be positive";
-  else bad = scrypt_check((uint64_t)n, (uint64_t)r, (uint64_t)p,
-                          mem > 0 ? (uint64_t)mem : (uint64_t)32 << 20);
-  if (bad != NULL) return lode__crypto_throw(L, "scrypt", bad, 0);
+  int bad = 1;
+  if (n >= 0 && r >= 0 && p >= 0 && r <= UINT32_MAX && p <= UINT32_MAX)
+    bad = scrypt_check((uint64_t)n, (uint64_t)r, (uint64_t)p,
+                       mem > 0 ? (uint64_t)mem : (uint64_t)32 << 20);
+  if (bad != 0)
+    return lode__crypto_throw(L, "scrypt",
+                              bad == 2 ? "memory limit exceeded" : NULL, 0);
   memset(&tmp, 0, sizeof tmp);
   tmp.kind = K_SCRYPT;
   tmp.n = (uint64_t)n;

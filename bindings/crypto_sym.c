@@ -52,13 +52,19 @@ static const struct hash_name {
 };
 #define HASH_COUNT (sizeof hash_names / sizeof hash_names[0])
 
+int lode__crypto_lower (const char *s, size_t n, char *out, size_t size) {
+  size_t i;
+  if (n == 0 || n >= size) return 0;
+  for (i = 0; i < n; i++)
+    out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+  out[n] = '\0';
+  return 1;
+}
+
 const struct nettle_hash *lode__crypto_hash (const char *s, size_t n) {
   char low[24];
   size_t i;
-  if (n == 0 || n >= sizeof low) return NULL;
-  for (i = 0; i < n; i++)
-    low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
-  low[n] = '\0';
+  if (!lode__crypto_lower(s, n, low, sizeof low)) return NULL;
   for (i = 0; i < HASH_COUNT; i++)
     if (strcmp(hash_names[i].name, low) == 0) return hash_names[i].h;
   return NULL;
@@ -146,6 +152,19 @@ int lode__crypto_throw (lua_State *L, const char *kind, const char *detail,
                         int idx) {
   lode__crypto_error(L, kind, detail, idx);
   return lua_error(L);
+}
+
+void *lode__crypto_self (lua_State *L, const char *cls) {
+  void *p = NULL;
+  if (lua_type(L, 1) == LUA_TTABLE) {
+    if (lua_rawgeti(L, 1, 1) == LUA_TUSERDATA && lua_getmetatable(L, -1)) {
+      if (lua_rawequal(L, -1, lua_upvalueindex(1))) p = lua_touserdata(L, -2);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+  }
+  if (p == NULL) lode__crypto_throw(L, "this", cls, 1);
+  return p;
 }
 
 /* The encoding at argument enc, or -1 for none/nil/unknown/"buffer". */

@@ -13,6 +13,10 @@
 #include <nettle/nettle-meta.h>
 #include "lode.h"
 
+/* Copies the n bytes of s lower-cased (ASCII) to out, NUL-terminated;
+** returns 0 when n is 0 or they do not fit in 'size' bytes. For names
+** looked up case-insensitively (digests, ciphers). */
+int lode__crypto_lower (const char *s, size_t n, char *out, size_t size);
 /* The digest named s (case-insensitive, Node's names and aliases), or
 ** NULL. */
 const struct nettle_hash *lode__crypto_hash (const char *s, size_t n);
@@ -44,6 +48,11 @@ void lode__crypto_error (lua_State *L, const char *kind, const char *detail,
 /* Raises the same. Never returns. */
 int lode__crypto_throw (lua_State *L, const char *kind, const char *detail,
                         int idx);
+
+/* The state of the Hash/Cipher object at argument 1 (a table whose [1]
+** is a userdata with the metatable at upvalue 1 of the running C
+** function); raises make_error("this", cls) for anything else. */
+void *lode__crypto_self (lua_State *L, const char *cls);
 
 /*
 ** The bytes of argument idx: a Buffer, or a string in the encoding at

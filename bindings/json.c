@@ -1,6 +1,7 @@
 /*
 ** json.c: lode.binding.json, the JSON codec under lode.json (API.md
-** "json"): the encoder here, the decoder in json_decode.c. Values are
+** "json"): the encoder here, the decoder in json_decode.c, number
+** formatting in json_num.c. Values are
 ** written straight from the Lua stack: no intermediate tree, no malloc.
 ** Output grows in a userdata anchored in a stack slot, so any error (a
 ** raising toJSON, a memory error, a cycle) unwinds without leaking.
@@ -18,7 +19,6 @@
 **  - an empty table encodes as {} (json.array marks one as []);
 **  - nesting deeper than JSON_MAXDEPTH raises a RangeError.
 */
-#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -26,21 +26,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lode.h"
+#include "json.h"
 
-#define JSON_MAXDEPTH 1000
 #define JSON_SMALLSORT 16           /* keys sorted in a C array up to this */
 
 /* Fields of the config table, upvalue 1 of encode and decode. */
 enum { CFG_NULL = 1, CFG_ARRAY, CFG_OBJECT };
 
-int lode__json_decode (lua_State *L);       /* json_decode.c */
-
 static const char hexdig[] = "0123456789abcdef";
 
 /* Raises the message on top as an error of class 'cls' through the
-** hook that lode.json installs (a plain string error without it). */
-static int json_raise (lua_State *L, const char *cls) {
+** hook that lode.json installs (a plain string error without it). The
+** decoder (json_decode.c) raises through it too. */
+int lode__json_raise (lua_State *L, const char *cls) {
   lua_getfield(L, LUA_REGISTRYINDEX, "lode.json.raise");
   if (lua_isfunction(L, -1)) {
     lua_pushstring(L, cls);
@@ -51,116 +49,6 @@ static int json_raise (lua_State *L, const char *cls) {
   }
   return lua_error(L);
 }
-
-/*
-** {==================================================================
-** Numbers
-** ===================================================================
-*/
-
-/* Writes v in decimal to buf (at least 24 bytes); returns the length. */
-static size_t num_fmtint (char *buf, lua_Integer v) {
-  char tmp[24];
-  size_t n = 0, k = 0;
-  lua_Unsigned u = (lua_Unsigned)v;
-  if (v < 0) { buf[k++] = '-'; u = 0u - u; }
-  do { tmp[n++] = (char)('0' + u % 10); u /= 10; } while (u != 0);
-  while (n > 0) buf[k++] = tmp[--n];
-  return k;
-}
-
-/* The decimal digits and exponent of the shortest %e form that reads
-** back as d: as JavaScript picks them (closest among the shortest). */
-static int num_digits (double d, char *dig, int *k) {
-  char tmp[48];
-  const char *p;
-  int prec;
-  /* 15 digits always read back exactly for normal doubles, so the first
-  ** precision that round-trips from there is the shortest; subnormals
-  ** carry fewer digits and start from 1. */
-  for (prec = fabs(d) < DBL_MIN ? 1 : 15; prec < 17; prec++) {
-    snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
-    if (strtod(tmp, NULL) == d) break;
-  }
-  if (prec == 17) snprintf(tmp, sizeof tmp, "%.*e", prec - 1, d);
-  *k = 0;
-  for (p = tmp; *p != 'e' && *p != 'E' && *p != '\0'; p++)
-    if (*p >= '0' && *p <= '9') dig[(*k)++] = *p;  /* skips sign, point */
-  while (*k > 1 && dig[*k - 1] == '0') (*k)--;
-  return *p ? atoi(p + 1) : 0;
-}
-
-/*
-** Fast path for short decimals (19.99, 0.25): the first k for which an
-** integer r <= 15 digits gives r / 10^k == d. Any decimal of at most 15
-** digits that reads back as d is unique, and a smaller k would have been
-** found first (r = d * 10^k is exact enough to round right), so this is
-** the shortest form and what the slow path would print. Returns 0 when
-** it does not apply.
-*/
-static size_t num_fmtshort (char *buf, double d) {
-  static const double p10[] = { 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
-    1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
-  double a = fabs(d), r = 0;
-  int k, len, i;
-  char dig[24];
-  if (a < 1e-5 || a >= 1e15) return 0;
-  for (k = 0; k < 15; k++) {
-    r = floor(a * p10[k] + 0.5);
-    if (r >= 1e15) return 0;
-    if (r / p10[k] == a) break;
-  }
-  if (k == 15) return 0;
-  len = (int)num_fmtint(dig, (lua_Integer)r);  /* k + 1 decimals */
-  i = 0;
-  if (d < 0) buf[i++] = '-';
-  if (len <= k + 1) {                       /* 0.000ddd */
-    buf[i++] = '0'; buf[i++] = '.';
-    memset(buf + i, '0', (size_t)(k + 1 - len)); i += k + 1 - len;
-    memcpy(buf + i, dig, (size_t)len); i += len;
-  } else {
-    memcpy(buf + i, dig, (size_t)(len - k - 1)); i += len - k - 1;
-    buf[i++] = '.';
-    memcpy(buf + i, dig + len - k - 1, (size_t)(k + 1)); i += k + 1;
-  }
-  return (size_t)i;
-}
-
-/*
-** Writes a finite double as JavaScript's Number.prototype.toString does
-** (1.5, 0.1, 1e+21, 1.5e-7; integral values without a point, -0 as 0)
-** into buf (at least 32 bytes); returns the length.
-*/
-static size_t num_fmtfloat (char *buf, double d) {
-  char dig[24];
-  int k, n, i;
-  size_t o = 0;
-  if (d == 0) { buf[0] = '0'; return 1; }
-  if (fabs(d) < 1e15 && d == floor(d))
-    return num_fmtint(buf, (lua_Integer)d);
-  if ((o = num_fmtshort(buf, d)) != 0) return o;
-  n = num_digits(d, dig, &k) + 1;    /* d = 0.DIGITS * 10^n */
-  if (d < 0) buf[o++] = '-';
-  if (k <= n && n <= 21) {
-    memcpy(buf + o, dig, k); o += k;
-    for (i = k; i < n; i++) buf[o++] = '0';
-  } else if (0 < n && n <= 21) {
-    memcpy(buf + o, dig, n); o += n;
-    buf[o++] = '.';
-    memcpy(buf + o, dig + n, k - n); o += k - n;
-  } else if (-6 < n && n <= 0) {
-    buf[o++] = '0'; buf[o++] = '.';
-    for (i = n; i < 0; i++) buf[o++] = '0';
-    memcpy(buf + o, dig, k); o += k;
-  } else {
-    buf[o++] = dig[0];
-    if (k > 1) { buf[o++] = '.'; memcpy(buf + o, dig + 1, k - 1); o += k - 1; }
-    o += snprintf(buf + o, 8, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
-  }
-  return o;
-}
-
-/* }================================================================== */
 
 /*
 ** {==================================================================
@@ -279,9 +167,11 @@ static void enc_string (jenc *e, const char *s, size_t len) {
 ** least 32 bytes). Non-finite values give "null" (keys: as JS prints). */
 static size_t enc_fmtnum (lua_State *L, int idx, char *buf, int iskey) {
   lua_Number d;
-  if (lua_isinteger(L, idx)) return num_fmtint(buf, lua_tointeger(L, idx));
+  if (lua_isinteger(L, idx))
+    return lode__json_fmtint(buf, lua_tointeger(L, idx));
   d = lua_tonumber(L, idx);
-  if (d == d && d != HUGE_VAL && d != -HUGE_VAL) return num_fmtfloat(buf, d);
+  if (d == d && d != HUGE_VAL && d != -HUGE_VAL)
+    return lode__json_fmtfloat(buf, d);
   if (!iskey) { memcpy(buf, "null", 4); return 4; }
   if (d != d) { memcpy(buf, "NaN", 3); return 3; }
   strcpy(buf, d > 0 ? "Infinity" : "-Infinity");
@@ -373,7 +263,7 @@ static void enc_circular (jenc *e, int from, const void *p) {
   cyc_pushkey(L, &e->path[last], p);
   lua_pushliteral(L, " closes the circle");
   lua_concat(L, lua_gettop(L) - base);
-  json_raise(L, "TypeError");
+  lode__json_raise(L, "TypeError");
 }
 
 /* Enters the table on top: checks depth and cycles, records the frame. */
@@ -385,7 +275,7 @@ static void enc_enter (jenc *e, int isarray) {
     if (e->path[i].p == p) enc_circular(e, i, p);
   if (e->depth >= JSON_MAXDEPTH) {
     lua_pushliteral(L, "Maximum call stack size exceeded");
-    json_raise(L, "RangeError");
+    lode__json_raise(L, "RangeError");
   }
   luaL_checkstack(L, 8, "JSON nesting too deep");
   e->path[e->depth].p = p;

@@ -15,24 +15,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "lode.h"
+#include "json.h"
 
-#define JSON_MAXDEPTH 1000
 #define DEC_BATCH 16                /* elements gathered before the table */
-
-/* Raises the message on top as an error of class 'cls' through the
-** hook that lode.json installs (a plain string error without it). */
-static int dec_raise (lua_State *L, const char *cls) {
-  lua_getfield(L, LUA_REGISTRYINDEX, "lode.json.raise");
-  if (lua_isfunction(L, -1)) {
-    lua_pushstring(L, cls);
-    lua_pushvalue(L, -3);
-    lua_call(L, 2, 0);           /* the hook raises; if not, raise below */
-  } else {
-    lua_pop(L, 1);
-  }
-  return lua_error(L);
-}
 
 /*
 ** {==================================================================
@@ -100,7 +85,7 @@ static void dec_fail (jdec *d, int what, const char *at) {
   if (what == E_EOS) lua_pushstring(L, dec_msg[E_EOS]);
   else lua_pushfstring(L, "%s at position %I", dec_msg[what],
     (lua_Integer)dec_u16pos(d->s, at));
-  dec_raise(L, "SyntaxError");
+  lode__json_raise(L, "SyntaxError");
 }
 
 /* V8's text for an unexpected character: the token with some context. */
@@ -116,7 +101,7 @@ static void dec_badtoken (jdec *d, const char *at) {
   for (i = 0; special[i]; i++)
     if (tlen == strlen(special[i]) && memcmp(d->s, special[i], tlen) == 0) {
       lua_pushfstring(L, "\"%s\" is not valid JSON", special[i]);
-      dec_raise(L, "SyntaxError");
+      lode__json_raise(L, "SyntaxError");
     }
   if (c >= 0xC0) while (at + clen < d->end &&
     ((unsigned char)at[clen] & 0xC0) == 0x80) clen++;
@@ -135,7 +120,7 @@ static void dec_badtoken (jdec *d, const char *at) {
       : "\" is not valid JSON");
   }
   lua_concat(L, 5);
-  dec_raise(L, "SyntaxError");
+  lode__json_raise(L, "SyntaxError");
 }
 
 /* Where a value or a literal's next letter was expected at 'at'. */
@@ -345,7 +330,7 @@ static void dec_literal (jdec *d, const char *word) {
 static void dec_enter (jdec *d) {
   if (++d->depth > JSON_MAXDEPTH) {
     lua_pushliteral(d->L, "Maximum call stack size exceeded");
-    dec_raise(d->L, "RangeError");
+    lode__json_raise(d->L, "RangeError");
   }
   luaL_checkstack(d->L, 2 * DEC_BATCH + 8, "JSON nesting too deep");
   d->p++;

@@ -529,6 +529,8 @@ static int zeng_params (lua_State *L) {
   return zeng_status(L, e, err, "Failed to set parameters");
 }
 
+/* reset(): a failed reset leaves the engine failed (a Brotli state
+** may be gone), so later writes raise instead of running it. */
 static int zeng_reset (lua_State *L) {
   zeng *e = zeng_check(L, 1);
   int err = Z_OK;
@@ -539,6 +541,7 @@ static int zeng_reset (lua_State *L) {
   } else {
     err = zz_reset(e);
   }
+  if (err != Z_OK) e->failed = 1;
   return zeng_status(L, e, err, "Failed to reset stream");
 }
 

@@ -3,21 +3,7 @@
 local buffer = require "lode.buffer"
 local Buffer = buffer.Buffer
 
-local function hex(b) return b:toString("hex") end
-
--- Runs fn, which must raise an Error table; returns it.
-local function raises(fn, ...)
-  local ok, err = pcall(fn, ...)
-  assert.is_false(ok, "expected an error")
-  assert.is_table(err, "expected an Error table, got " .. tostring(err))
-  return err
-end
-
-local function raises_code(code, fn, ...)
-  local err = raises(fn, ...)
-  assert.equal(code, err.code, tostring(err))
-  return err
-end
+-- hex, raises and raises_code come from spec/helper.lua.
 
 describe("lode.buffer", function()
   it("exports Buffer, constants and kMaxLength", function()

@@ -9,15 +9,7 @@ local crypto = require "lode.crypto"
 local Buffer = require("lode.buffer").Buffer
 local stream = require "lode.stream"
 
-local function H(s) return Buffer.from(s, "hex") end
-local function hex(b) return b:toString("hex") end
-
-local function raises(fn, ...)
-  local ok, err = pcall(fn, ...)
-  assert.is_false(ok, "expected an error")
-  assert.is_table(err, "expected an Error table, got " .. tostring(err))
-  return err
-end
+local H = unhex       -- hex, unhex and raises: spec/helper.lua
 
 -- Encrypts (or decrypts) data in one update plus final.
 local function run(dec, alg, key, iv, data, opts, setup)
@@ -449,22 +441,12 @@ describe("lode.crypto ciphers", function()
   end)
 
   describe("interop with openssl enc", function()
-    local function have_openssl()
-      local p = io.popen("command -v openssl")
-      local out = p:read("a")
-      p:close()
-      return out ~= ""
-    end
     local function openssl(args, input)
       local inf, outf = os.tmpname(), os.tmpname()
-      local f = io.open(inf, "wb")
-      f:write(input)
-      f:close()
+      spit(inf, input)
       local ok = os.execute(("openssl enc %s -in %s -out %s 2>/dev/null")
         :format(args, inf, outf))
-      f = io.open(outf, "rb")
-      local out = f:read("a")
-      f:close()
+      local out = slurp(outf)
       os.remove(inf)
       os.remove(outf)
       return ok and out or nil
@@ -474,7 +456,7 @@ describe("lode.crypto ciphers", function()
     for _, alg in ipairs({ "aes-128-cbc", "aes-192-cbc", "aes-256-cbc",
       "aes-128-ctr", "aes-256-ctr" }) do
       it("openssl decrypts lode's " .. alg .. " and the reverse", function()
-        if not have_openssl() then
+        if not have_command("openssl") then
           pending("openssl is not installed")
           return
         end

@@ -8,14 +8,7 @@ local crypto = require "lode.crypto"
 local Buffer = require("lode.buffer").Buffer
 local stream = require "lode.stream"
 
-local function raises(fn, ...)
-  local ok, err = pcall(fn, ...)
-  assert.is_false(ok, "expected an error")
-  assert.is_table(err, "expected an Error table, got " .. tostring(err))
-  return err
-end
-
-local function hexbytes(s) return Buffer.from(s, "hex") end
+local hexbytes = unhex     -- unhex and raises: spec/helper.lua
 
 local TWO = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
 local VECTORS = {
@@ -274,6 +267,19 @@ describe("lode.crypto hashes", function()
       err = raises(crypto.timingSafeEqual, 1, "a")
       assert.equal("ERR_INVALID_ARG_TYPE", err.code)
     end)
+
+    it("raises Node's ERR_INVALID_ARG_TYPE for a missing argument",
+      function()
+        local want = 'The "buf%d" argument must be an instance of ' ..
+          "ArrayBuffer, Buffer, TypedArray, or DataView."
+        for _, c in ipairs({ { 1, nil, "x" }, { 2, "x", nil },
+          { 1, nil, nil }, { 2, "x", {} } }) do
+          local err = raises_code("ERR_INVALID_ARG_TYPE",
+            crypto.timingSafeEqual, c[2], c[3])
+          assert.equal(want:format(c[1]), err.message)
+          assert.equal("TypeError", err.name)
+        end
+      end)
   end)
 
   it("getHashes() lists what createHash takes", function()
@@ -320,15 +326,9 @@ describe("lode.crypto hashes", function()
   describe("interop", function()
     local path = os.tmpname()
     local data = ("lode crypto interop\n"):rep(5000)
-    local f = io.open(path, "wb")
-    f:write(data)
-    f:close()
-    local function sh(cmd)
-      local p = io.popen(cmd .. " 2>/dev/null")
-      local out = p:read("a")
-      p:close()
-      return out
-    end
+    spit(path, data)
+    teardown(function() os.remove(path) end)
+    local function sh(cmd) return (shell(cmd .. " 2>/dev/null")) end
 
     it("equals sha256sum over the same file", function()
       local want = sh("sha256sum " .. path):match("^(%x+)")
@@ -337,7 +337,7 @@ describe("lode.crypto hashes", function()
     end)
 
     it("equals `openssl dgst` for each digest it knows", function()
-      if sh("command -v openssl") == "" then
+      if not have_command("openssl") then
         pending("openssl is not installed")
         return
       end

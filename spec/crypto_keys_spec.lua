@@ -8,13 +8,8 @@ local constants = require "lode.crypto.constants"
 
 local PSS = constants.RSA_PKCS1_PSS_PADDING
 
-local function raises(fn, code)
-  local ok, err = pcall(fn)
-  assert.is_false(ok, "expected an error")
-  assert.is_table(err)
-  if code then assert.are.equal(code, err.code) end
-  return err
-end
+-- raises(fn[, code]): raises_code (spec/helper.lua) in this file's order.
+local function raises(fn, code) return raises_code(code, fn) end
 
 -- One key of each kind for the whole file (RSA generation is slow).
 local rsa = keys.generateKeyPairSync("rsa", { modulusLength = 2048 })
@@ -574,45 +569,27 @@ end)
 
 --[[ interop with openssl(1) and Node 20 ]]
 
-local function have(cmd)
-  return os.execute("command -v " .. cmd .. " >/dev/null 2>&1") == true
-end
-
 local dir
 local function path(name) return dir .. "/" .. name end
-local function put(name, s)
-  local f = assert(io.open(path(name), "wb"))
-  f:write(s .. "")
-  f:close()
-end
-local function get(name)
-  local f = assert(io.open(path(name), "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local function put(name, s) spit(path(name), s) end
+local function get(name) return slurp(path(name)) end
 -- Runs a shell command in dir; returns its stdout and whether it passed
 -- (stderr, where openssl reports progress, goes to the file "err").
 local function sh(cmd)
-  local p = io.popen(("cd %s && (%s) 2>err"):format(shq(dir), cmd))
-  local out = p:read("a")
-  local ok = p:close()
-  return out, ok
+  return shell(("cd %s && (%s) 2>err"):format(shq(dir), cmd))
 end
 
 describe("interop", function()
   local data = "interop message\n"
 
   setup(function()
-    dir = os.tmpname()
-    os.remove(dir)
-    assert(os.execute("mkdir -p " .. shq(dir)))
+    dir = tmpdir()
     put("data", data)
   end)
-  teardown(function() os.execute("rm -rf " .. shq(dir)) end)
+  teardown(function() rmtree(dir) end)
 
   describe("with openssl", function()
-    if not have("openssl") then
+    if not have_command("openssl") then
       it("needs openssl", function() pending("openssl is not installed") end)
       return
     end
@@ -720,7 +697,7 @@ describe("interop", function()
 
   describe("with Node 20", function()
     local node = "/usr/bin/node"
-    if not have(node) then
+    if not have_command(node) then
       it("needs node", function() pending("node is not installed") end)
       return
     end

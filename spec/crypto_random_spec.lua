@@ -4,15 +4,8 @@
 -- and a forked child that must not repeat its parent's stream.
 local random = require "lode.crypto.random"
 
-local function raises(fn, code)
-  local ok, err = pcall(fn)
-  assert.is_false(ok, "expected an error")
-  assert.is_table(err)
-  if code then assert.are.equal(code, err.code) end
-  return err
-end
-
-local function hex(b) return b:toString("hex") end
+-- raises(fn[, code]): raises_code (spec/helper.lua) in this file's order.
+local function raises(fn, code) return raises_code(code, fn) end
 
 describe("lode.crypto.random", function()
   describe("randomBytes()", function()
@@ -199,6 +192,14 @@ describe("lode.crypto.random", function()
       raises(function() random.randomInt(1, 5, "x") end,
         "ERR_INVALID_ARG_TYPE")
     end)
+
+    it("binding: min near the integer limit wraps, never overflows",
+      function()
+        local b = require "lode.binding.crypto_random"
+        local n = b.int(math.maxinteger - 1, 2)
+        assert.is_true(n == math.maxinteger - 1 or n == math.maxinteger)
+        assert.is_true(pcall(b.int, math.maxinteger, 2))   -- UBSan: clean
+      end)
   end)
 
   describe("randomUUID()", function()

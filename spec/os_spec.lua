@@ -1,12 +1,8 @@
 local os_ = require "lode.os"
 local sys = require "lode.binding.os"
 
-local function slurp(cmd)
-  local h = io.popen(cmd)
-  local s = h:read("a")
-  h:close()
-  return (s:gsub("%s+$", ""))
-end
+-- The output of a shell command, without trailing white space.
+local function output(cmd) return (shell(cmd):gsub("%s+$", "")) end
 
 local function readfile(p)
   local f = io.open(p)
@@ -29,14 +25,14 @@ describe("lode.os", function()
   it("names the platform and architecture as Node", function()
     assert.equal("linux", os_.platform())
     assert.equal("Linux", os_.type())
-    local m = slurp("uname -m")
+    local m = output("uname -m")
     local want = ({ x86_64 = "x64", aarch64 = "arm64", i686 = "ia32",
       armv7l = "arm", riscv64 = "riscv64", s390x = "s390x",
       ppc64le = "ppc64" })[m]
     assert.equal(want, os_.arch())
     assert.equal(m, os_.machine())
-    assert.equal(slurp("uname -r"), os_.release())
-    assert.equal(slurp("uname -v"), os_.version())
+    assert.equal(output("uname -r"), os_.release())
+    assert.equal(output("uname -v"), os_.version())
     assert.equal("LE", os_.endianness())
   end)
 
@@ -46,7 +42,7 @@ describe("lode.os", function()
   end)
 
   it("reports the host name", function()
-    local want = readfile("/proc/sys/kernel/hostname") or slurp("hostname")
+    local want = readfile("/proc/sys/kernel/hostname") or output("hostname")
     assert.equal(want, os_.hostname())
   end)
 
@@ -108,9 +104,9 @@ describe("lode.os", function()
 
   it("describes the current user", function()
     local u = os_.userInfo()
-    assert.equal(tonumber(slurp("id -u")), u.uid)
-    assert.equal(tonumber(slurp("id -g")), u.gid)
-    assert.equal(slurp("id -un"), u.username)
+    assert.equal(tonumber(output("id -u")), u.uid)
+    assert.equal(tonumber(output("id -g")), u.gid)
+    assert.equal(output("id -un"), u.username)
     assert.equal("string", type(u.homedir))
   end)
 
@@ -196,13 +192,13 @@ describe("lode.binding.os", function()
     local pid, ppid = stat:match("^(%d+) %b() %a (%d+)")
     assert.equal(tonumber(pid), sys.getpid())
     assert.equal(tonumber(ppid), sys.getppid())
-    assert.equal(slurp("readlink -f /proc/" .. sys.getpid() .. "/exe"),
+    assert.equal(output("readlink -f /proc/" .. sys.getpid() .. "/exe"),
       sys.exepath())
   end)
 
   it("gets and changes the working directory", function()
     local before = sys.cwd()
-    assert.equal(slurp("pwd"), before)
+    assert.equal(output("pwd"), before)
     assert.is_true(sys.chdir("/"))
     assert.equal("/", sys.cwd())
     assert.is_true(sys.chdir(before))

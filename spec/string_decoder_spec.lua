@@ -20,6 +20,19 @@ describe("lode.string_decoder", function()
     assert.equal("\xEF\xBF\xBDA", d:write(bytes(0x41)))
   end)
 
+  it("never returns ill-formed UTF-8, as Node (V8 decodes held bytes)",
+    function()
+      local R = "\xEF\xBF\xBD"                       -- U+FFFD
+      local d = StringDecoder.new()
+      assert.equal("A" .. R, d:write(bytes(0x41, 0xFF)))  -- leads nothing
+      assert.equal("", d:write(bytes(0xED, 0xA0)))   -- a surrogate's lead
+      assert.equal(R:rep(3) .. "A", d:write(bytes(0x80, 0x41)))
+      assert.equal("", d:write(bytes(0xE0, 0x80)))
+      assert.equal(R:rep(2), d:finish())            -- two, as V8's decoder
+      assert.equal("", d:write(bytes(0xF0, 0x9F)))
+      assert.equal(R .. "A", d:write(bytes(0x41)))
+    end)
+
   it("keeps UTF-16LE units and surrogate pairs whole", function()
     local d = StringDecoder.new("utf16le")
     local s = Buffer.from("a😀b", "utf16le")
@@ -51,6 +64,16 @@ describe("lode.string_decoder", function()
     local ok, err = pcall(StringDecoder.new, "nope")
     assert.is_false(ok)
     assert.equal("ERR_UNKNOWN_ENCODING", err.code)
+  end)
+
+  it("raises Node's ERR_INVALID_ARG_TYPE for what is no Buffer", function()
+    local err = raises_code("ERR_INVALID_ARG_TYPE",
+      StringDecoder.write, StringDecoder.new(), 5)
+    assert.equal('The "buf" argument must be an instance of Buffer, ' ..
+      "TypedArray, or DataView. Received type number (5)", err.message)
+    err = raises_code("ERR_INVALID_ARG_TYPE",
+      StringDecoder.finish, StringDecoder.new(), 5)
+    assert.equal("TypeError", err.name)
   end)
 
   it("returns strings unchanged", function()

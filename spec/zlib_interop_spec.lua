@@ -5,27 +5,7 @@ local zlib = require "lode.zlib"
 local fs = require "lode.fs"
 local stream = require "lode.stream"
 
-local function sample(n)
-  local t, i = {}, 0
-  while #t * 24 < n do
-    i = i + 1
-    t[#t + 1] = ("line %06d of the sample\n"):format(i * 7919 % 1000003)
-  end
-  return table.concat(t):sub(1, n)
-end
-
-local function slurp(p)
-  local f = assert(io.open(p, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function spit(p, s)
-  local f = assert(io.open(p, "wb"))
-  f:write(s)
-  f:close()
-end
+local sample = sample_text           -- spec/helper.lua
 
 local function sh(cmd)
   local ok = os.execute(cmd)
@@ -35,11 +15,9 @@ end
 describe("lode.zlib interop with gzip(1)", function()
   local dir
   before_each(function()
-    dir = os.tmpname()
-    os.remove(dir)
-    sh("mkdir -p " .. shq(dir))
+    dir = tmpdir()
   end)
-  after_each(function() sh("rm -rf " .. shq(dir)) end)
+  after_each(function() rmtree(dir) end)
 
   it("gzip -d reads gzipSync's output, at every level", function()
     local data = sample(200000)

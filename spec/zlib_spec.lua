@@ -6,23 +6,7 @@ local Buffer = require("lode.buffer").Buffer
 
 local C = zlib.constants
 
-local function hex(b) return b:toString("hex") end
-
--- A few hundred KiB that compress well but not trivially.
-local function sample(n)
-  local t, i = {}, 0
-  while #t * 24 < n do
-    i = i + 1
-    t[#t + 1] = ("line %06d of the sample\n"):format(i * 7919 % 1000003)
-  end
-  return table.concat(t):sub(1, n)
-end
-
-local function catch(f, ...)
-  local ok, err = pcall(f, ...)
-  assert.is_false(ok, "expected an error")
-  return err
-end
+local sample = sample_text  -- hex, raised: spec/helper.lua
 
 describe("lode.zlib one-shot", function()
   it("gzipSync matches zlib's defaults byte for byte (mtime 0, OS 3)",
@@ -110,10 +94,10 @@ describe("lode.zlib one-shot", function()
     local d = zlib.deflateSync("abcabcabc", { dictionary = "abcabc" })
     assert.equal("abcabcabc",
       zlib.inflateSync(d, { dictionary = Buffer.from("abcabc") }):toString())
-    local err = catch(zlib.inflateSync, d)
+    local err = raised(zlib.inflateSync, d)
     assert.equal("Z_NEED_DICT", err.code)
     assert.equal("Missing dictionary", err.message)
-    err = catch(zlib.inflateSync, d, { dictionary = "xyz" })
+    err = raised(zlib.inflateSync, d, { dictionary = "xyz" })
     assert.equal("Bad dictionary", err.message)
     local raw = zlib.deflateRawSync("abcabc", { dictionary = "abc" })
     assert.equal("abcabc",
@@ -145,15 +129,15 @@ describe("lode.zlib one-shot", function()
     assert.is_true(#q4 < #q0)
     assert.equal(data, zlib.brotliDecompressSync(q0):toString())
     assert.equal(data, zlib.brotliDecompressSync(q4):toString())
-    local err = catch(zlib.brotliCompressSync, "x", { params = { [99] = 1 } })
+    local err = raised(zlib.brotliCompressSync, "x", { params = { [99] = 1 } })
     assert.equal("ERR_BROTLI_INVALID_PARAM", err.code)
     assert.equal("99 is not a valid Brotli parameter", err.message)
-    err = catch(zlib.brotliCompressSync, "x", { params = { [9] = 1 } })
+    err = raised(zlib.brotliCompressSync, "x", { params = { [9] = 1 } })
     assert.equal("ERR_BROTLI_INVALID_PARAM", err.code)
-    err = catch(zlib.brotliCompressSync, "x", { params = { [1] = "hi" } })
+    err = raised(zlib.brotliCompressSync, "x", { params = { [1] = "hi" } })
     assert.equal("ERR_INVALID_ARG_TYPE", err.code)
     -- The decoder has no parameter 5: the library refuses it.
-    err = catch(zlib.brotliDecompressSync, "x", { params = { [5] = 1 } })
+    err = raised(zlib.brotliDecompressSync, "x", { params = { [5] = 1 } })
     assert.equal("ERR_ZLIB_INITIALIZATION_FAILED", err.code)
     assert.equal("Initialization failed", err.message)
   end)
@@ -174,7 +158,7 @@ describe("lode.zlib one-shot", function()
 
   it("stops at maxOutputLength with ERR_BUFFER_TOO_LARGE", function()
     local gz = zlib.gzipSync(Buffer.alloc(1000))
-    local err = catch(zlib.gunzipSync, gz, { maxOutputLength = 100 })
+    local err = raised(zlib.gunzipSync, gz, { maxOutputLength = 100 })
     assert.equal("ERR_BUFFER_TOO_LARGE", err.code)
     assert.equal("Cannot create a Buffer larger than 100 bytes", err.message)
     assert.equal(1000, #zlib.gunzipSync(gz, { maxOutputLength = 1000 }))
@@ -185,26 +169,26 @@ describe("lode.zlib one-shot", function()
   end)
 
   it("validates options with Node's codes and texts", function()
-    local err = catch(zlib.gzipSync, "x", { level = 10 })
+    local err = raised(zlib.gzipSync, "x", { level = 10 })
     assert.equal("ERR_OUT_OF_RANGE", err.code)
     assert.equal('The value of "options.level" is out of range. It must be '
       .. ">= -1 and <= 9. Received 10", err.message)
-    err = catch(zlib.gzipSync, "x", { windowBits = 8 })
+    err = raised(zlib.gzipSync, "x", { windowBits = 8 })
     assert.matches(">= 9 and <= 15", err.message)
-    err = catch(zlib.gzipSync, "x", { chunkSize = 10 })
+    err = raised(zlib.gzipSync, "x", { chunkSize = 10 })
     assert.equal('The value of "options.chunkSize" is out of range. It must '
       .. "be >= 64. Received 10", err.message)
-    err = catch(zlib.gzipSync, "x", { memLevel = "high" })
+    err = raised(zlib.gzipSync, "x", { memLevel = "high" })
     assert.equal("ERR_INVALID_ARG_TYPE", err.code)
-    err = catch(zlib.gzipSync, "x", { strategy = 5 })
+    err = raised(zlib.gzipSync, "x", { strategy = 5 })
     assert.equal("ERR_OUT_OF_RANGE", err.code)
-    err = catch(zlib.deflateSync, "x", { dictionary = 42 })
+    err = raised(zlib.deflateSync, "x", { dictionary = 42 })
     assert.equal("ERR_INVALID_ARG_TYPE", err.code)
-    err = catch(zlib.gzipSync, 42)
+    err = raised(zlib.gzipSync, 42)
     assert.equal("ERR_INVALID_ARG_TYPE", err.code)
-    err = catch(zlib.gzip, "x", {}, 42)
+    err = raised(zlib.gzip, "x", {}, 42)
     assert.equal("ERR_INVALID_ARG_TYPE", err.code)
-    err = catch(zlib.gunzip, "x", { level = 99 })
+    err = raised(zlib.gunzip, "x", { level = 99 })
     assert.equal("ERR_OUT_OF_RANGE", err.code)
   end)
 
@@ -231,6 +215,15 @@ describe("lode.zlib one-shot", function()
     assert.equal(zlib.crc32("helloworld"),
       zlib.crc32(Buffer.from("world"), zlib.crc32("hello")))
     assert.equal(0, zlib.crc32(""))
-    assert.equal("ERR_INVALID_ARG_TYPE", catch(zlib.crc32, 42).code)
+    assert.equal("ERR_INVALID_ARG_TYPE", raised(zlib.crc32, 42).code)
+  end)
+
+  it("binding: new() without a dictionary argument has none", function()
+    local binding = require "lode.binding.zlib"
+    local e = binding.new(C.DEFLATE, 15, 6, 8, 0)    -- five arguments
+    local msg, out = e:writeSync(C.Z_FINISH, "hello", 0, 1024)
+    e:close()
+    assert.is_nil(msg)
+    assert.equal("789ccb48cdc9c90700062c0215", hex(out))
   end)
 end)

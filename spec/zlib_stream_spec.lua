@@ -7,14 +7,7 @@ local loop = require "lode.internal.loop"
 
 local C = zlib.constants
 
-local function sample(n)
-  local t, i = {}, 0
-  while #t * 24 < n do
-    i = i + 1
-    t[#t + 1] = ("line %06d of the sample\n"):format(i * 7919 % 1000003)
-  end
-  return table.concat(t):sub(1, n)
-end
+local sample = sample_text           -- spec/helper.lua
 
 -- Collects a readable's output; res.data is the whole text at 'end'.
 local function collect(s)

@@ -59,17 +59,19 @@ M.createHmac = binding.hmac
 -- 'buffer' gives a Buffer.
 M.hash = binding.hash
 
+local function checkBuf(v, i)
+  if type(v) ~= "string" and not sym.isBuffer(v) then
+    error(errors.new(errors.TypeError, "ERR_INVALID_ARG_TYPE",   -- as Node:
+      ('The "buf%d" argument must be an instance of ArrayBuffer, ' ..
+       "Buffer, TypedArray, or DataView."):format(i)), 0)  -- no "Received"
+  end
+end
+
 --- timingSafeEqual(a, b): Buffers of one length, compared in constant
 -- time. Strings are accepted too (API.md: wherever a Buffer is).
 function M.timingSafeEqual(a, b)
-  local EXP = "an instance of ArrayBuffer, Buffer, TypedArray, or DataView"
-  for i, v in ipairs({ a, b }) do
-    if type(v) ~= "string" and not sym.isBuffer(v) then
-      error(errors.new(errors.TypeError, "ERR_INVALID_ARG_TYPE",
-        ('The "buf%d" argument must be %s. %s'):format(i, EXP,
-          errors.describe(v))), 0)
-    end
-  end
+  checkBuf(a, 1)
+  checkBuf(b, 2)
   if #a ~= #b then
     error(errors.new(errors.RangeError, "ERR_CRYPTO_TIMING_SAFE_EQUAL_LENGTH",
       "Input buffers must have the same byte length"), 0)

@@ -93,6 +93,11 @@ local function scryptArgs(password, salt, keylen, options)
     if options.maxmem ~= nil then
       maxmem = errors.checkInteger(options.maxmem, "maxmem", 0, SAFE_MAX)
     end
+    -- As Node: 0 stands for the default.
+    if N == 0 then N = 16384 end
+    if r == 0 then r = 8 end
+    if p == 0 then p = 1 end
+    if maxmem == 0 then maxmem = 32 << 20 end
   end
   return password, salt, keylen, N, r, p, maxmem
 end

@@ -94,9 +94,11 @@ local KINDS = {
     return coded(TypeError, "ERR_CRYPTO_INVALID_AUTH_TAG",
       "Invalid authentication tag length: " .. tostring(detail))
   end,
+  -- Node's own check (N) gives no reason; OpenSSL's give its error.
   scrypt = function(detail)
     return coded(RangeError, "ERR_CRYPTO_INVALID_SCRYPT_PARAMS",
-      "Invalid scrypt params: " .. detail)
+      detail and "Invalid scrypt params: error:030000AC:digital envelope "
+      .. "routines::" .. detail or "Invalid scrypt params")
   end,
   memory = function()
     return coded(RangeError, "ERR_MEMORY_ALLOCATION_FAILED",

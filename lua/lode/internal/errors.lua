@@ -76,10 +76,13 @@ M.describe = describe
 
 function M.invalidArgType(name, expected, actual)
   local what = name:find("%.") and "property" or "argument"
+  -- "string" -> "of type string"; already-worded forms ("of type X or
+  -- Y", "one of type X or Y", "an instance of Buffer") are kept as given.
+  local worded = expected:find("^of ") or expected:find("^one of ")
+    or expected:find("^an instance of ")
   return M.new(M.TypeError, "ERR_INVALID_ARG_TYPE",
     ('The "%s" %s must be %s. %s'):format(name, what,
-      expected:find("^of ") and expected or "of type " .. expected,
-      describe(actual)))
+      worded and expected or "of type " .. expected, describe(actual)))
 end
 
 function M.invalidArgValue(name, value, reason)

@@ -292,19 +292,20 @@ function Zlib:params(level, strategy, cb)
   end)
 end
 
-local function zlibClass(name, mode)
-  local cls = Zlib:extend(name)
+-- Node's class for one mode of a family (Gzip is a Zlib in GZIP mode).
+local function modeClass(base, name, mode)
+  local cls = base:extend(name)
   cls.MODE = mode
-  function cls:init(opts) Zlib.init(self, opts, mode) end
+  function cls:init(opts) base.init(self, opts, mode) end
   M[name] = cls
 end
-zlibClass("Deflate", C.DEFLATE)
-zlibClass("Inflate", C.INFLATE)
-zlibClass("Gzip", C.GZIP)
-zlibClass("Gunzip", C.GUNZIP)
-zlibClass("DeflateRaw", C.DEFLATERAW)
-zlibClass("InflateRaw", C.INFLATERAW)
-zlibClass("Unzip", C.UNZIP)
+modeClass(Zlib, "Deflate", C.DEFLATE)
+modeClass(Zlib, "Inflate", C.INFLATE)
+modeClass(Zlib, "Gzip", C.GZIP)
+modeClass(Zlib, "Gunzip", C.GUNZIP)
+modeClass(Zlib, "DeflateRaw", C.DEFLATERAW)
+modeClass(Zlib, "InflateRaw", C.INFLATERAW)
+modeClass(Zlib, "Unzip", C.UNZIP)
 
 --[[ Brotli ]]
 
@@ -315,13 +316,7 @@ function Brotli:init(opts, mode)
   ZlibBase.init(self, opts, options.brotli(opts, mode))
 end
 
-local function brotliClass(name, mode)
-  local cls = Brotli:extend(name)
-  cls.MODE = mode
-  function cls:init(opts) Brotli.init(self, opts, mode) end
-  M[name] = cls
-end
-brotliClass("BrotliCompress", C.BROTLI_ENCODE)
-brotliClass("BrotliDecompress", C.BROTLI_DECODE)
+modeClass(Brotli, "BrotliCompress", C.BROTLI_ENCODE)
+modeClass(Brotli, "BrotliDecompress", C.BROTLI_DECODE)
 
 return M
