@@ -5,9 +5,6 @@ local fs = require "lode.fs"
 local fsp = fs.promises
 local K = fs.constants
 
-local function fd_count()
-  return #fs.readdirSync("/proc/self/fd")
-end
 
 -- Runs fn, which must raise; returns the error.
 local function raises(fn, code)

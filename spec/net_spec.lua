@@ -8,9 +8,6 @@ local fs = require "lode.fs"
 local uv = require "lode.binding.uv"
 local U = require "lode.net.util"
 
-local function fd_count()
-  return #fs.readdirSync("/proc/self/fd")
-end
 
 -- Runs a python3 snippet in the background (it talks to our server while
 -- the loop runs); returns a function that waits for and returns its

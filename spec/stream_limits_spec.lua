@@ -6,9 +6,6 @@
 local fs = require "lode.fs"
 local stream = require "lode.stream"
 
-local function fd_count()
-  return #fs.readdirSync("/proc/self/fd")
-end
 
 local dir, fds
 before_each(function()

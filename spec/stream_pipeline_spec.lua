@@ -7,22 +7,7 @@ local Promise = require "lode.promise"
 local Readable, Writable, Transform, PassThrough = stream.Readable,
   stream.Writable, stream.Transform, stream.PassThrough
 
-local function show(v)
-  if v == nil then return "nil" end
-  if type(v) == "table" and v.code then return v.code end
-  if type(v) == "table" and v.message then return v.message end
-  if Buffer.isBuffer(v) then return "buf:" .. tostring(v) end
-  return tostring(v)
-end
 
-local function recorder()
-  local log = {}
-  return log, function(...)
-    local t = table.pack(...)
-    for i = 1, t.n do t[i] = show(t[i]) end
-    log[#log + 1] = table.concat(t, " ")
-  end
-end
 
 local function collector(opts)
   local w = Writable.new({ objectMode = opts and opts.objectMode,

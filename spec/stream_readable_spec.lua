@@ -6,21 +6,7 @@ local Promise = require "lode.promise"
 
 local Readable, Writable = stream.Readable, stream.Writable
 
-local function show(v)
-  if v == nil then return "nil" end
-  if type(v) == "table" and v.code then return v.code end
-  if Buffer.isBuffer(v) then return "buf:" .. tostring(v) end
-  return tostring(v)
-end
 
-local function recorder()
-  local log = {}
-  return log, function(...)
-    local t = table.pack(...)
-    for i = 1, t.n do t[i] = show(t[i]) end
-    log[#log + 1] = table.concat(t, " ")
-  end
-end
 
 describe("lode.stream Readable", function()
   describe("paused mode", function()

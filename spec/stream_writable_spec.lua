@@ -5,22 +5,7 @@ local Buffer = require("lode.buffer").Buffer
 
 local Writable = stream.Writable
 
-local function show(v)
-  if v == nil then return "nil" end
-  if type(v) == "table" and v.code then return v.code end
-  if type(v) == "table" and v.message then return v.message end
-  if Buffer.isBuffer(v) then return "buf:" .. tostring(v) end
-  return tostring(v)
-end
 
-local function recorder()
-  local log = {}
-  return log, function(...)
-    local t = table.pack(...)
-    for i = 1, t.n do t[i] = show(t[i]) end
-    log[#log + 1] = table.concat(t, " ")
-  end
-end
 
 describe("lode.stream Writable", function()
   describe("backpressure", function()
