@@ -96,7 +96,8 @@ void hs_conn_update_reading (hs_conn *c) {
   int want = !c->closing && !c->ending && !c->upgrading && !c->peer_eof &&
              !c->paused && !c->errored && (c->slen - c->soff) < HS_STASH_MAX;
   if (want && !c->reading) {
-    if (uv_read_start(&c->u.s, conn_on_alloc, conn_on_read) == 0) c->reading = 1;
+    if (uv_read_start(&c->u.s, conn_on_alloc, conn_on_read) == 0)
+      c->reading = 1;
   } else if (!want && c->reading) {
     uv_read_stop(&c->u.s);
     c->reading = 0;
@@ -167,6 +168,11 @@ static int conn_deliver (hs_conn *c) {
   if (hp->ev & HP_EV_HEADERS) lode_hp_push_body(L, hp);
   if (complete) lode_hp_push_raw(L, hp, 1);
   else lua_pushnil(L);
+  if (hp->ev & HP_EV_HEADERS) {        /* req and res, sized for their */
+    lua_createtable(L, 0, 16);         /* fields: none is added later */
+    lua_createtable(L, 0, 16);         /* by a rehash */
+    nargs += 2;
+  }
   c->in_dispatch = 1;
   lode_call(L, nargs);
   c->in_dispatch = 0;

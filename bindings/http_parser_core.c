@@ -296,16 +296,21 @@ void lode_hp_body_copy (const lode_hp *hp, char *dst) {
   }
 }
 
+/* Small bodies become ordinary Buffers (collector-owned, no finalizer);
+** big ones are malloc'd and adopted, so the collector never copies them
+** around and frees them with one free(). */
 void lode_hp_push_body (lua_State *L, const lode_hp *hp) {
   size_t n = lode_hp_body_len(hp);
   char *d;
   if (n == 0) {
     lua_pushnil(L);
-    return;
+  } else if (n <= 65536) {
+    lode_hp_body_copy(hp, lode_buffer_new(L, n));
+  } else {
+    if ((d = (char *)malloc(n)) == NULL) luaL_error(L, "not enough memory");
+    lode_hp_body_copy(hp, d);
+    lode_buffer_adopt(L, d, n);        /* the Buffer owns d: no copy */
   }
-  if ((d = (char *)malloc(n)) == NULL) luaL_error(L, "not enough memory");
-  lode_hp_body_copy(hp, d);
-  lode_buffer_adopt(L, d, n);          /* the Buffer owns d: no copy */
 }
 
 void lode_hp_push_text (lua_State *L, const lode_hp *hp) {

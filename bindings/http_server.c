@@ -12,6 +12,8 @@
 **   s:close()     stop listening; HS_ON_SERVER_CLOSE once all is closed
 **   s:set_want(bits), s:ref(), s:unref(), s:connections() -> n
 **   s:close_idle(), s:close_all()
+**   hs.request_head(method, path, store, flags, body) -> bytes, chunked
+**       the client's request head (http_write.c)
 **
 ** The listening handle and the two helper handles (the timeout sweep
 ** timer, the idle handle that runs deferred connections) are malloc'd
@@ -408,7 +410,9 @@ int luaopen_lode_binding_http_server (lua_State *L) {
     {"connections", srv_connections}, {"close_idle", srv_close_idle},
     {"close_all", srv_close_all}, {NULL, NULL}
   };
-  static const luaL_Reg funcs[] = {{"new", srv_new}, {NULL, NULL}};
+  static const luaL_Reg funcs[] = {
+    {"new", srv_new}, {"request_head", hs_request_head}, {NULL, NULL}
+  };
   lode_context(L);
   if (luaL_newmetatable(L, HS_SERVER_MT)) {
     lua_pushcfunction(L, srv_gc);

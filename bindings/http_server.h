@@ -10,7 +10,9 @@
 **    answered in C, closing, handing a connection over for 'upgrade';
 **  - http_write.c: the connection box Lua drives a response through:
 **    status line + headers + body formatted into one buffer and written
-**    with uv_try_write first; chunked framing for the general path.
+**    with uv_try_write first; chunked framing for the general path;
+**  - http_box.c: the connection box's other methods (backpressure,
+**    closing, timeouts, addresses).
 **
 ** Ownership. A connection is one calloc'd hs_conn whose first member is
 ** its uv handle; libuv needs that memory until the close callback, which
@@ -38,7 +40,8 @@
 
 /* Callback table indices (lua/lode/http/server.lua fills them). */
 enum {
-  HS_ON_REQUEST = 1,   /* (conn, method, url, ver, flags, raw, body, trl) */
+  HS_ON_REQUEST = 1,   /* (conn, method, url, ver, flags, raw, body, trl,
+                          req, res): the last two are empty tables */
   HS_ON_BODY,          /* (conn, body|nil, complete, trailers) */
   HS_ON_CLOSE,         /* (conn, status|nil): the connection is gone */
   HS_ON_DRAIN,         /* (conn): the write queue is empty */
@@ -154,6 +157,17 @@ void hs_server_conn_gone (hs_server *srv);
 int hs_write (hs_conn *c, uv_buf_t *bufs, unsigned n, int notify);
 /* A canned response ("HTTP/1.1 400 Bad Request..."), then close. */
 void hs_write_canned (hs_conn *c, int status);
+int hs_conn_send (lua_State *L);
+int hs_conn_write (lua_State *L);
+int hs_conn_info (lua_State *L);
+int hs_conn_raw (lua_State *L);
+/* hs.request_head(...): the client's request head (see http_write.c). */
+int hs_request_head (lua_State *L);
+
+/* http_box.c */
+/* The connection of the box at index 1, NULL once it is closed; raises
+** for anything but a connection box. */
+hs_conn *hs_box_conn (lua_State *L);
 void hs_conn_meta (lua_State *L);
 
 #endif

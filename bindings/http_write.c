@@ -14,13 +14,12 @@
 **   c:info(status, msg, store, map)          a 1xx response
 **   c:raw(data, notify) -> queued            bytes as they are
 ** Each returns the bytes queued by this write (0: all written now; the
-** Lua side then completes at once), false when the connection is gone,
+** Lua side then completes at once) and the bytes queued in all, or
+** false when the connection is gone,
 ** or nil, kind, name for a header that may not be sent ("token", "char",
 ** "value"). When bytes are queued and notify is not nil, HS_ON_WRITTEN
-** gets (notify, status) once they are out.
-**   c:pause(), c:resume(), c:dump(tell_end), c:destroy(), c:finish(),
-**   c:set_timeout(ms), c:set_notify(bits), c:peer(), c:sockname(),
-**   c:nodelay(on), c:keepalive(on, s), c:queued(), c:alive()
+** gets (notify, status) once they are out. The box's other methods are
+** in http_box.c.
 **
 ** Writes never keep a pointer into a Lua value: uv_try_write goes first
 ** and what it could not write is copied into the request (one malloc).
@@ -452,19 +451,6 @@ static unsigned out_body (lua_State *L, hs_conn *c, uv_buf_t *bufs,
 ** The connection box
 ** =======================================================
 */
-/* The connection of the box at 1, or NULL once closed. The methods
-** carry the metatable as upvalue: one comparison, no registry lookup. */
-static hs_conn *box_conn (lua_State *L) {
-  hs_box *b = (hs_box *)lua_touserdata(L, 1);
-  int ok = b != NULL && lua_getmetatable(L, 1);
-  if (ok) {
-    ok = lua_rawequal(L, -1, lua_upvalueindex(1));
-    lua_pop(L, 1);
-  }
-  if (!ok) luaL_typeerror(L, 1, HS_CONN_MT);
-  return b->c != NULL && !b->c->closing ? b->c : NULL;
-}
-
 /* Pushes the result of a write: queued by this write, queued in all. */
 static int write_result (lua_State *L, hs_conn *c, int rc) {
   if (rc < 0) {
@@ -485,8 +471,8 @@ static int bad_field (lua_State *L, const char *why) {
 }
 
 /* c:send(status, msg, store, map, body, flags, notify) */
-static int conn_send (lua_State *L) {
-  hs_conn *c = box_conn(L);
+int hs_conn_send (lua_State *L) {
+  hs_conn *c = hs_box_conn(L);
   int status = (int)luaL_checkinteger(L, 2);
   int flags = (int)luaL_optinteger(L, 7, 0), rc;
   size_t blen = 0;
@@ -511,8 +497,8 @@ static int conn_send (lua_State *L) {
 }
 
 /* c:write(body, flags, notify, tstore, tmap): after c:send. */
-static int conn_write (lua_State *L) {
-  hs_conn *c = box_conn(L);
+int hs_conn_write (lua_State *L) {
+  hs_conn *c = hs_box_conn(L);
   int flags = (int)luaL_optinteger(L, 3, 0), rc;
   size_t blen = 0;
   const char *body = NULL;
@@ -532,8 +518,8 @@ static int conn_write (lua_State *L) {
 
 /* c:info(status, msg, store, map): a 1xx response (100 Continue, 102,
 ** 103 Early Hints) before the real one. */
-static int conn_info (lua_State *L) {
-  hs_conn *c = box_conn(L);
+int hs_conn_info (lua_State *L) {
+  hs_conn *c = hs_box_conn(L);
   int status = (int)luaL_checkinteger(L, 2);
   hs_fstate st = {0, 0, 0, 0, 0, 0};
   const char *bad;
@@ -551,8 +537,8 @@ static int conn_info (lua_State *L) {
 }
 
 /* c:raw(data, notify): bytes as they are (a socket's own writes). */
-static int conn_raw (lua_State *L) {
-  hs_conn *c = box_conn(L);
+int hs_conn_raw (lua_State *L) {
+  hs_conn *c = hs_box_conn(L);
   size_t len;
   uv_buf_t b;
   b.base = (char *)lode_checkbytes(L, 2, &len);
@@ -563,134 +549,66 @@ static int conn_raw (lua_State *L) {
   }
   return write_result(L, c, hs_write_l(c, &b, 1, L, 3));
 }
+/* }====================================================== */
 
-static int conn_pause (lua_State *L) {
-  hs_conn *c = box_conn(L);
-  if (c != NULL) {
-    c->paused = 1;
-    hs_conn_update_reading(c);
+/*
+** {======================================================
+** The client's request head
+** =======================================================
+*/
+#define R_KEEPALIVE 1          /* Connection: keep-alive (else close) */
+#define R_FIN 2                /* body is the whole body */
+#define R_BODYDEF 4            /* the method carries a body by default */
+#define R_LAST 8               /* chunked: end with the last chunk */
+
+/* hs.request_head(method, path, store, flags, body) -> bytes, chunked:
+** the request line, the fields of store, Connection and the framing
+** (Content-Length when R_FIN, else chunked for methods with a body),
+** then body (chunk-framed when chunked), as one string. Raises nothing:
+** on a field that may not be sent, returns nil, kind, name. */
+int hs_request_head (lua_State *L) {
+  size_t mlen, plen, blen = 0;
+  const char *method = luaL_checklstring(L, 1, &mlen);
+  const char *path = luaL_checklstring(L, 2, &plen);
+  int flags = (int)luaL_checkinteger(L, 4), chunked = 0;
+  const char *body = lua_isnoneornil(L, 5) ? NULL
+                                           : lode_checkbytes(L, 5, &blen);
+  hs_fstate st = {0, 0, 0, 0, 0, 0};
+  const char *bad;
+  hs_o.len = 0;
+  out_add(L, method, mlen);
+  OUT_LIT(L, " ");
+  out_add(L, path, plen);
+  OUT_LIT(L, " HTTP/1.1\r\n");
+  if ((bad = out_fields(L, &st, 3, 0)) != NULL) return bad_field(L, bad);
+  if (!st.conn) {
+    if (flags & R_KEEPALIVE) OUT_LIT(L, "Connection: keep-alive\r\n");
+    else OUT_LIT(L, "Connection: close\r\n");
   }
-  return 0;
-}
-
-static int conn_resume (lua_State *L) {
-  hs_conn *c = box_conn(L);
-  if (c != NULL) {
-    c->paused = 0;
-    hs_conn_update_reading(c);
+  if (st.cl) {
+    /* the caller's length */
+  } else if (st.te) {
+    chunked = st.chunked;
+  } else if (flags & R_FIN) {
+    if (blen > 0 || (flags & R_BODYDEF)) {
+      OUT_LIT(L, "Content-Length: ");
+      out_num(L, (unsigned long long)blen, 0);
+      OUT_LIT(L, "\r\n");
+    }
+  } else if (flags & R_BODYDEF) {
+    OUT_LIT(L, "Transfer-Encoding: chunked\r\n");
+    chunked = 1;
   }
-  return 0;
-}
-
-/* c:dump(tell_end): nobody reads the rest of the request body; with
-** tell_end, HS_ON_BODY still reports its end. */
-static int conn_dump (lua_State *L) {
-  hs_conn *c = box_conn(L);
-  if (c != NULL) {
-    c->dump = lua_toboolean(L, 2) ? 2 : 1;
-    c->paused = 0;
-    hs_conn_update_reading(c);
+  OUT_LIT(L, "\r\n");
+  if (blen > 0 && chunked) {
+    out_num(L, (unsigned long long)blen, 1);
+    OUT_LIT(L, "\r\n");
   }
-  return 0;
-}
-
-static int conn_destroy (lua_State *L) {
-  hs_conn *c = box_conn(L);
-  if (c != NULL) hs_conn_close(c, 0);
-  return 0;
-}
-
-/* c:finish(): close once what is queued is written (socket:finish()). */
-static int conn_finish (lua_State *L) {
-  hs_conn *c = box_conn(L);
-  if (c != NULL) hs_conn_end(c);
-  return 0;
-}
-
-static int conn_set_timeout (lua_State *L) {
-  hs_conn *c = box_conn(L);
-  lua_Integer ms = luaL_checkinteger(L, 2);
-  if (c != NULL) {
-    c->timeout = ms > 0 ? (uint64_t)ms : 0;
-    c->last_active = uv_now(c->u.h.loop);
-  }
-  return 0;
-}
-
-/* c:set_notify(bits): 1 = HS_ON_CLOSE always, 2 = HS_ON_TIMEOUT. */
-static int conn_set_notify (lua_State *L) {
-  hs_conn *c = box_conn(L);
-  if (c != NULL) c->notify = (uint8_t)luaL_checkinteger(L, 2);
-  return 0;
-}
-
-static int conn_name (lua_State *L, int peer) {
-  hs_conn *c = box_conn(L);
-  struct sockaddr_storage ss;
-  int len = (int)sizeof ss;
-  if (c == NULL || c->u.h.type != UV_TCP) return 0;
-  if ((peer ? uv_tcp_getpeername(&c->u.tcp, (struct sockaddr *)&ss, &len)
-            : uv_tcp_getsockname(&c->u.tcp, (struct sockaddr *)&ss, &len)) < 0)
-    return 0;
-  lode_push_sockaddr(L, (struct sockaddr *)&ss);
-  return 1;
-}
-
-static int conn_peer (lua_State *L) { return conn_name(L, 1); }
-static int conn_sockname (lua_State *L) { return conn_name(L, 0); }
-
-static int conn_nodelay (lua_State *L) {
-  hs_conn *c = box_conn(L);
-  if (c != NULL && c->u.h.type == UV_TCP)
-    uv_tcp_nodelay(&c->u.tcp, lua_toboolean(L, 2));
-  return 0;
-}
-
-static int conn_keepalive (lua_State *L) {
-  hs_conn *c = box_conn(L);
-  lua_Integer delay = luaL_optinteger(L, 3, 0);
-  if (c != NULL && c->u.h.type == UV_TCP)
-    uv_tcp_keepalive(&c->u.tcp, lua_toboolean(L, 2),
-                     (unsigned)(delay < 1 ? 1 : delay));
-  return 0;
-}
-
-static int conn_queued (lua_State *L) {
-  hs_conn *c = box_conn(L);
-  lua_pushinteger(L, c != NULL ? (lua_Integer)c->queued : 0);
-  return 1;
-}
-
-static int conn_alive (lua_State *L) {
-  lua_pushboolean(L, box_conn(L) != NULL);
-  return 1;
-}
-
-static int conn_fd (lua_State *L) {
-  hs_conn *c = box_conn(L);
-  uv_os_fd_t fd;
-  if (c == NULL || uv_fileno(&c->u.h, &fd) < 0) return 0;
-  lua_pushinteger(L, fd);
-  return 1;
-}
-
-void hs_conn_meta (lua_State *L) {
-  static const luaL_Reg methods[] = {
-    {"send", conn_send}, {"write", conn_write}, {"info", conn_info},
-    {"raw", conn_raw}, {"pause", conn_pause}, {"resume", conn_resume},
-    {"dump", conn_dump}, {"destroy", conn_destroy}, {"finish", conn_finish},
-    {"set_timeout", conn_set_timeout}, {"set_notify", conn_set_notify},
-    {"peer", conn_peer}, {"sockname", conn_sockname},
-    {"nodelay", conn_nodelay}, {"keepalive", conn_keepalive},
-    {"queued", conn_queued}, {"alive", conn_alive}, {"fd", conn_fd},
-    {NULL, NULL}
-  };
-  if (luaL_newmetatable(L, HS_CONN_MT)) {
-    luaL_newlibtable(L, methods);
-    lua_pushvalue(L, -2);
-    luaL_setfuncs(L, methods, 1);      /* upvalue: the metatable */
-    lua_setfield(L, -2, "__index");
-  }
-  lua_pop(L, 1);
+  if (blen > 0) out_add(L, body, blen);
+  if (blen > 0 && chunked) OUT_LIT(L, "\r\n");
+  if (chunked && (flags & R_LAST)) OUT_LIT(L, "0\r\n\r\n");
+  lua_pushlstring(L, hs_o.p, hs_o.len);
+  lua_pushboolean(L, chunked);
+  return 2;
 }
 /* }====================================================== */

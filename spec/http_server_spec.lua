@@ -28,9 +28,26 @@ local function raw(port, data, cb, opts)
 end
 
 -- A server on 127.0.0.1:0 with handler; returns it and its port.
+-- Servers still open after a failed test are closed, so that the next
+-- test does not wait for them.
+local opened = {}
+after_each(function()
+  local left = false
+  for srv in pairs(opened) do
+    if srv.listening then
+      left = true
+      srv:closeAllConnections()
+      srv:close()
+    end
+  end
+  opened = {}
+  if left then run_loop() end
+end)
+
 local function serve(handler, opts)
   local srv = http.createServer(opts or {}, handler)
   srv:listen(0, "127.0.0.1")
+  opened[srv] = true
   return srv, srv:address().port
 end
 
@@ -307,6 +324,22 @@ describe("lode.http server", function()
         function() srv:close() end)
       run_loop()
       assert.is_true(ended)
+    end)
+  end)
+
+  describe("createServer options", function()
+    it("uses IncomingMessage and ServerResponse subclasses", function()
+      local MyReq = http.IncomingMessage:extend("MyReq")
+      function MyReq:hostOf() return self.headers.host end
+      local MyRes = http.ServerResponse:extend("MyRes")
+      function MyRes:ok(text) self:finish("ok " .. text) end
+      local srv, port = serve(function(req, res)
+        res:ok(req:hostOf() .. " " .. req.httpVersion)
+      end, { IncomingMessage = MyReq, ServerResponse = MyRes })
+      local body
+      get(port, "/", function(_, b) body = b; srv:close() end)
+      run_loop()
+      assert.are.equal("ok 127.0.0.1:" .. port .. " 1.1", body)
     end)
   end)
 
@@ -687,6 +720,58 @@ describe("lode.http server", function()
       assert.is_true(closed)
       assert.truthy(text:find("Connection: close\r\n", 1, true))
       assert.truthy(text:find("late$"))
+    end)
+
+    it("listens on a Unix domain socket that the client reaches by path",
+      function()
+      local path = os.tmpname()
+      os.remove(path)
+      local srv = http.createServer(function(req, res)
+        res:finish("unix " .. req.url)
+      end)
+      srv:listen(path)
+      local body
+      http.get({ socketPath = path, path = "/u" }, function(res)
+        local parts = {}
+        res:on("data", function(c) parts[#parts + 1] = tostring(c) end)
+        res:on("end", function()
+          body = table.concat(parts)
+          srv:close()
+        end)
+      end)
+      assert.are.equal(path, srv:address())
+      run_loop()
+      os.remove(path)
+      assert.are.equal("unix /u", body)
+    end)
+
+    it("closes a connection after maxRequestsPerSocket requests",
+      function()
+      local srv, port = serve(function(_, res) res:finish("x") end,
+        { maxRequestsPerSocket = 2 })
+      local text
+      raw(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\n" ..
+        "Host: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", function(t)
+          text = t
+          srv:close()
+        end)
+      run_loop()
+      local _, n = text:gsub("HTTP/1.1 200", "")
+      assert.are.equal(2, n)
+      assert.truthy(text:find("Connection: close\r\n", 1, true))
+    end)
+
+    it("tells 'clientError' about a head that took too long", function()
+      local srv, port = serve(function() end, { headersTimeout = 100,
+        requestTimeout = 200 })
+      local code
+      srv:on("clientError", function(err, sock)
+        code = err.code
+        sock:destroy()
+      end)
+      raw(port, "GET / HTTP/1.1\r\n", function() srv:close() end)
+      run_loop()
+      assert.are.equal("ERR_HTTP_REQUEST_TIMEOUT", code)
     end)
 
     it("closes idle connections after keepAliveTimeout", function()

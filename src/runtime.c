@@ -25,8 +25,10 @@ static void walk_close (uv_handle_t *h, void *arg) {
   if (h->data == arg) {              /* embedded in the ctx: no free */
     if (!uv_is_closing(h)) uv_close(h, NULL);
   } else if (!uv_is_closing(h)) {
-    if (h->data != NULL) ((lode_handle *)h->data)->h = NULL;
-    h->data = NULL;                /* close cb: data NULL => just free */
+    /* Every box was finalized before the ctx (created first), so what is
+    ** left belongs to C objects whose malloc'd block starts with the
+    ** handle (e.g. an HTTP connection): freeing h frees the object. */
+    h->data = NULL;
     uv_close(h, (uv_close_cb)free);
   }
 }

@@ -11,6 +11,7 @@ local errors = require "lode.internal.errors"
 local Agent = EventEmitter:extend("Agent")
 
 local INF = math.huge
+Agent.defaultMaxSockets = INF
 
 local function checkCount(v, name, default)
   if v == nil then return default end
@@ -105,7 +106,7 @@ function Agent:addRequest(req, o)
       local sockets = listOf(self.sockets, name)
       sockets[#sockets + 1] = s
       s:ref()
-      s:setTimeout(0)
+      if s.timeout ~= 0 then s:setTimeout(0) end
       req.reusedSocket = true
       return req:onSocket(s, true)
     end
@@ -140,10 +141,15 @@ function Agent:_release(s)
   end
   free = listOf(self.freeSockets, name)
   free[#free + 1] = s
-  s:setKeepAlive(true, self.keepAliveMsecs)
+  if s._agentKeepAlive ~= self.keepAliveMsecs then   -- once per socket
+    s._agentKeepAlive = self.keepAliveMsecs
+    s:setKeepAlive(true, self.keepAliveMsecs)
+  end
   s:unref()
-  if self.timeout and self.timeout > 0 then s:setTimeout(self.timeout) end
-  self:emit("free", s)
+  local t = self.timeout
+  if t and t > 0 then s:setTimeout(t)
+  elseif s.timeout ~= 0 then s:setTimeout(0) end
+  if self._events.free ~= nil then self:emit("free", s) end
 end
 
 function Agent:keepSocketAlive(s)

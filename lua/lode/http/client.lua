@@ -1,10 +1,11 @@
 -- The HTTP client: http.request/get and ClientRequest, as Node 20's
 -- lib/_http_client.js, over lode.net sockets handed out by an Agent
 -- (lua/lode/http/agent.lua) and the response parser of
--- lode.binding.http_parser (llhttp, run from the socket's 'data').
+-- lode.binding.http_parser (llhttp; the socket side, with its fast path
+-- to the socket's handle, is lua/lode/http/client_io.lua).
 -- ClientRequest is a Writable the way Node's OutgoingMessage is: its own
 -- write/finish, the header store of lode.http.common, the head formatted
--- at the first write (Content-Length when finish() brings the whole
+-- in C at the first write (Content-Length when finish() brings the whole
 -- body, chunked when it comes in pieces). The response is an
 -- IncomingMessage; once it is complete the socket goes back to the
 -- agent (even if nobody has read the body yet: it is buffered), so a
@@ -17,13 +18,12 @@ local hp = require "lode.binding.http_parser"
 local common = require "lode.http.common"
 local IncomingMessage = require "lode.http.incoming"
 local Agent = require "lode.http.agent"
+local cio = require "lode.http.client_io"
+local request_head = require("lode.binding.http_server").request_head
 
 local nextTick = loop.nextTick
 local toChunk = common.toChunk
-local setmetatable, rawget, type = setmetatable, rawget, type
-local HEADERS, COMPLETE = 2, 4
-local EV_ERROR, EV_UPGRADE = hp.EV_ERROR, hp.EV_UPGRADE
-local KEEPALIVE, UPGRADE = common.KEEPALIVE, common.UPGRADE
+local type = type
 
 local M = {}
 
@@ -51,11 +51,20 @@ CR.chunkedEncoding = false
 CR.useChunkedEncodingByDefault = true
 CR.shouldKeepAlive = false
 CR.protocol = "http:"
+CR._quietClose = false
+CR._quietSocket = false
+CR._onResponse = false
+CR._closed = false
+CR._errored = false
+CR._queue = false
+CR._timeoutMs = false
 
 --[[ Options ]]
 
 local function unescape(s)
-  return (s:gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end))
+  return (s:gsub("%%(%x%x)", function(h)
+    return string.char(tonumber(h, 16))
+  end))
 end
 
 -- A URL string into request options (protocol, hostname, port, path,
@@ -84,16 +93,24 @@ local function parseUrl(s)
 end
 M.parseUrl = parseUrl
 
--- (url | options[, options][, cb]) -> a fresh options table, cb.
+-- (url | options[, options][, cb]) -> options, cb. The caller's table
+-- is used as it is (only read) when it comes alone.
 local function normalize(input, options, cb)
-  local opts = {}
+  local opts
+  if type(input) == "table" and type(options) ~= "table" then
+    if type(options) == "function" then cb = options end
+    return input, cb
+  end
   if type(input) == "string" then
     opts = parseUrl(input)
   elseif type(input) == "table" then
+    opts = {}
     for k, v in pairs(input) do opts[k] = v end
   elseif type(input) == "function" then
-    cb, input = input, nil
-  elseif input ~= nil then
+    opts, cb = {}, input
+  elseif input == nil then
+    opts = {}
+  else
     error(errors.invalidArgType("options", "string or table", input), 3)
   end
   if type(options) == "function" then
@@ -103,6 +120,8 @@ local function normalize(input, options, cb)
   end
   return opts, cb
 end
+
+local checkName, checkValue = common.checkName, common.checkValue
 
 local NO_BODY = { GET = true, HEAD = true, DELETE = true, OPTIONS = true,
   TRACE = true, CONNECT = true }
@@ -143,6 +162,13 @@ local function checkOptions(self, opts)
   return method:upper(), path
 end
 
+-- The agent's view of where to connect, one table per distinct options.
+local function connOptions(opts, host, port)
+  return { host = host, port = port, localAddress = opts.localAddress,
+    family = opts.family, socketPath = opts.socketPath,
+    lookup = opts.lookup, createConnection = opts.createConnection }
+end
+
 -- ClientRequest.new(url | options[, options][, cb])
 function CR:init(input, options, cb)
   local opts
@@ -152,37 +178,48 @@ function CR:init(input, options, cb)
   local defaultPort = opts.defaultPort or agent.defaultPort or 80
   local port = tonumber(opts.port) or defaultPort
   local host = opts.hostname or opts.host or "localhost"
-  if type(host) == "string" then host = host:gsub("^%[(.*)%]$", "%1") end
-  self.method, self.path, self.host = method, path, host
-  self.useChunkedEncodingByDefault = not NO_BODY[method]
-  self.shouldKeepAlive = agent.keepAlive == true
-  self._maxHeaderSize = opts.maxHeaderSize
-  self._insecure = opts.insecureHTTPParser == true
-  if opts.headers ~= nil then
-    errors.checkType(opts.headers, "options.headers", "table")
-    common.addAll(self, opts.headers)
+  if type(host) == "string" and host:byte(1) == 91 then   -- "[::1]"
+    host = host:gsub("^%[(.*)%]$", "%1")
   end
-  if opts.setHost ~= false and opts.socketPath == nil
-    and not common.getHeader(self, "host") then
-    self:setHeader("Host", hostHeader(host, port, defaultPort))
+  self.method, self.path, self.host = method, path, host
+  if NO_BODY[method] then self.useChunkedEncodingByDefault = false end
+  if agent.keepAlive then self.shouldKeepAlive = true end
+  self._maxHeaderSize = opts.maxHeaderSize
+  if opts.insecureHTTPParser then self._insecure = true end
+  local headers = opts.headers
+  if headers ~= nil then
+    errors.checkType(headers, "options.headers", "table")
+    common.addAll(self, headers)
+  end
+  if opts.setHost ~= false
+    and (headers == nil or not common.getHeader(self, "host")) then
+    local hh = hostHeader(host, port, defaultPort)
+    if not self._hdr then
+      checkValue("Host", hh)
+      self._hdr = { "host", "Host", hh }
+    else
+      self:setHeader("Host", hh)
+    end
   end
   if opts.auth and not common.getHeader(self, "authorization") then
     self:setHeader("Authorization", "Basic " .. base64(opts.auth))
   end
-  if cb ~= nil then self:once("response", cb) end
+  -- The callback is the first 'response' listener, called without the
+  -- once() wrapper (client_io's newResponse).
+  if cb ~= nil then
+    errors.checkFunction(cb, "callback")
+    self._onResponse = cb
+  end
   if opts.timeout ~= nil then self:setTimeout(opts.timeout) end
   -- With Expect, the head goes out at once (the body waits for
   -- 'continue'), as Node renders it in the constructor.
-  if common.getHeader(self, "expect") then self:flushHeaders() end
-  local conn = { host = host, port = port, localAddress = opts.localAddress,
-    family = opts.family, socketPath = opts.socketPath,
-    lookup = opts.lookup, createConnection = opts.createConnection }
-  agent:addRequest(self, conn)
+  if headers ~= nil and common.getHeader(self, "expect") then
+    self:flushHeaders()
+  end
+  agent:addRequest(self, connOptions(opts, host, port))
 end
 
 --[[ Headers (the store of lode.http.common) ]]
-
-local checkName, checkValue = common.checkName, common.checkValue
 
 function CR:setHeader(name, value)
   if self.headersSent then error(common.headersSent("set"), 2) end
@@ -220,51 +257,23 @@ function CR:getRawHeaderNames() return common.getHeaderNames(self, true) end
 
 --[[ The head and the body ]]
 
--- The request line and fields; Content-Length when the whole body is
--- known (fin), else chunked for methods that carry a body.
-local function head(self, len, fin)
-  local t, n = { self.method, " ", self.path, " HTTP/1.1\r\n" }, 4
-  local h, cl, te, conn = self._hdr, false, nil, false
-  if h then
-    for i = 1, #h, 3 do
-      local low, name, v = h[i], h[i + 1], h[i + 2]
-      if low == "content-length" then cl = true
-      elseif low == "transfer-encoding" then te = tostring(v)
-      elseif low == "connection" then conn = true end
-      if type(v) == "table" then
-        for j = 1, #v do
-          t[n + 1], t[n + 2], t[n + 3], t[n + 4] = name, ": ", v[j], "\r\n"
-          n = n + 4
-        end
-      else
-        t[n + 1], t[n + 2], t[n + 3], t[n + 4] = name, ": ", v, "\r\n"
-        n = n + 4
-      end
-    end
-  end
-  if not conn then
-    n = n + 1
-    t[n] = self.shouldKeepAlive and "Connection: keep-alive\r\n"
-      or "Connection: close\r\n"
-  end
-  local chunked = false
-  if cl then
-    chunked = false
-  elseif te ~= nil then
-    chunked = te:lower():find("chunked", 1, true) ~= nil
-  elseif fin then
-    if len > 0 or self.useChunkedEncodingByDefault then
-      t[n + 1], t[n + 2], n = "Content-Length: ", len .. "\r\n", n + 2
-    end
-  elseif self.useChunkedEncodingByDefault then
-    n = n + 1
-    t[n] = "Transfer-Encoding: chunked\r\n"
-    chunked = true
-  end
-  t[n + 1] = "\r\n"
-  self.chunkedEncoding = chunked
+-- The request line, fields and framing (bindings/http_write.c), with
+-- the first body bytes: Content-Length when fin brings the whole body,
+-- else chunked for methods that carry a body.
+local R_KEEPALIVE, R_FIN, R_BODYDEF, R_LAST = 1, 2, 4, 8
+
+local function head(self, chunk, fin, last)
+  local f = 0
+  if self.shouldKeepAlive then f = R_KEEPALIVE end
+  if fin then f = f | R_FIN end
+  if self.useChunkedEncodingByDefault then f = f | R_BODYDEF end
+  if last then f = f | R_LAST end
+  local data, chunked, name = request_head(self.method, self.path,
+    self._hdr, f, chunk)
+  if data == nil then common.raiseBadField(chunked, name, 4) end
+  if chunked then self.chunkedEncoding = true end
   self._sent, self.headersSent = true, true
-  return table.concat(t)
+  return data
 end
 
 local function frame(self, chunk)
@@ -281,7 +290,7 @@ local function out(self, data, cb)
     self._queue = q
     return true
   end
-  return s:write(data, cb)
+  return cio.write(s, data, cb)
 end
 
 local function emitErrorNT(self, err, cb)
@@ -301,7 +310,7 @@ function CR:write(chunk, encoding, cb)
   end
   chunk = toChunk(chunk, encoding)
   local data
-  if not self._sent then data = head(self, 0, false) .. frame(self, chunk)
+  if not self._sent then data = head(self, chunk, false, false)
   else data = frame(self, chunk) end
   if #data == 0 then
     if cb then nextTick(cb) end
@@ -310,8 +319,10 @@ function CR:write(chunk, encoding, cb)
   return out(self, data, cb)
 end
 
+-- 'finish' a tick after finish(); with nobody listening the request
+-- stays quiet until somebody does (see on()).
 local function announce(self)
-  self.writableFinished = true
+  self._quiet = false
   self:emit("finish")
 end
 
@@ -332,26 +343,51 @@ function CR:finish(chunk, encoding, cb)
     return self
   end
   if cb then self:once("finish", cb) end
-  if chunk ~= nil then chunk = toChunk(chunk, encoding) end
+  if chunk ~= nil and (type(chunk) ~= "string" or encoding ~= nil) then
+    chunk = toChunk(chunk, encoding)
+  end
   local data
+  local trl = self._trl
   if not self._sent then
-    data = head(self, chunk and #chunk or 0, true)
-    if chunk then data = data .. frame(self, chunk) end
+    data = head(self, chunk, true, not trl)
+    if trl and self.chunkedEncoding then
+      data = data .. "0\r\n" .. trailers(self) .. "\r\n"
+    end
   else
     data = chunk and frame(self, chunk) or ""
-  end
-  if self.chunkedEncoding then
-    data = data .. "0\r\n" .. trailers(self) .. "\r\n"
+    if self.chunkedEncoding then
+      data = data .. "0\r\n" .. trailers(self) .. "\r\n"
+    end
   end
   self.writableEnded, self.finished, self.writable = true, true, false
+  self.writableFinished = true
   if #data > 0 then out(self, data) end
-  nextTick(announce, self)
+  if self._events.finish ~= nil then nextTick(announce, self)
+  else self._quiet = true end
   return self
 end
 CR["end"] = CR.finish
 
 function CR:flushHeaders()
-  if not self._sent then out(self, head(self, 0, false)) end
+  if not self._sent then out(self, head(self, nil, false, false)) end
+end
+
+-- Listeners for 'finish' or 'close' added after the fact still hear it.
+for _, m in ipairs({ "on", "addListener", "once", "prependListener",
+  "prependOnceListener" }) do
+  local orig = CR[m]
+  CR[m] = function(self, ev, fn)
+    local r = orig(self, ev, fn)
+    if self._quiet and ev == "finish" then nextTick(announce, self) end
+    if self._quietSocket and ev == "socket" then
+      self._quietSocket = false
+      nextTick(cio.emitSocket, self)
+    end
+    if self._quietClose and ev == "close" then
+      nextTick(cio.emitClose, self)
+    end
+    return r
+  end
 end
 
 function CR:addTrailers(headers)
@@ -364,199 +400,11 @@ function CR:addTrailers(headers)
   self._trl = holder._hdr
 end
 
---[[ The socket: handed over by the agent, parsed on 'data' ]]
-
-local function emitClose(self)
-  if self._closed then return end
-  self._closed = true
-  self:emit("close")
-end
-
-local function fail(self, err)
-  if self._errored then return end
-  self._errored = true
-  self:emit("error", err)
-end
-
-local function hangUp()
-  return errors.new(errors.Error, "ECONNRESET", "socket hang up")
-end
-
--- The whole response is in: the socket is free again.
-local function complete(req, sock, res, trl)
-  sock._httpMessage = nil
-  res:_onBody(nil, true, trl)
-  if res._keep and req.shouldKeepAlive and not req.destroyed then
-    req.agent:_release(sock)
-  else
-    sock:destroy()
-  end
-  nextTick(emitClose, req)
-end
-
-local function information(req, code, text, ver, raw)
-  if code == 100 then return req:emit("continue") end
-  local hs = hp.headers(raw)
-  req:emit("information", { statusCode = code, statusMessage = text,
-    httpVersion = common.VERSIONS[ver] or "1.1", httpVersionMajor = ver // 10,
-    httpVersionMinor = ver % 10, headers = hs,
-    rawHeaders = hp.raw_headers(raw) })
-end
-
-local function detach(sock)
-  local ls = sock._httpListeners
-  for ev, fn in pairs(ls) do sock:removeListener(ev, fn) end
-  sock._httpListeners, sock._hp, sock._httpMessage = nil, nil, nil
-end
-
--- 'upgrade' / 'connect': the socket leaves HTTP (and the agent).
-local function upgrade(req, sock, res, chunk, pos)
-  detach(sock)
-  req.agent:removeSocket(sock, {})
-  local head = chunk:slice(pos)
-  local ev = req.method == "CONNECT" and "connect" or "upgrade"
-  req.upgradeOrConnect = true
-  if req:listenerCount(ev) > 0 then req:emit(ev, res, sock, head)
-  else sock:destroy() end
-  nextTick(emitClose, req)
-end
-
-local function newResponse(req, sock, code, text, ver, raw, flags)
-  local res = setmetatable({ statusCode = code, statusMessage = text,
-    _ver = ver, _raw = raw, socket = sock, _src = sock, req = req,
-    complete = false, _keep = flags & KEEPALIVE ~= 0 }, IncomingMessage)
-  req.res = res
-  if flags & UPGRADE == 0 and not req:emit("response", res) then
-    res:_dump()                        -- nobody listens: discard the body
-  end
-  return res
-end
-
-local function onData(sock, chunk)
-  local req, p = sock._httpMessage, sock._hp
-  local pos, len = 0, #chunk
-  if req == nil then return sock:destroy() end   -- a free socket talks
-  while pos < len do
-    local ev, npos, text, code, ver, flags, raw, body, trl =
-      p:execute(chunk, pos)
-    pos = npos
-    if ev == EV_ERROR then
-      local err = errors.new(errors.Error, text, "Parse Error: " .. code)
-      err.reason, err.bytesParsed = code, pos
-      fail(req, err)
-      return sock:destroy()
-    end
-    local res = req.res
-    if ev & HEADERS ~= 0 then
-      if code < 200 and code ~= 101 then
-        information(req, code, text, ver, raw)
-      else
-        res = newResponse(req, sock, code, text, ver, raw, flags)
-        if flags & UPGRADE ~= 0 then
-          return upgrade(req, sock, res, chunk, pos)
-        end
-      end
-    end
-    if res ~= nil then
-      if body ~= nil then res:_onBody(body, false) end
-      if ev & COMPLETE ~= 0 then return complete(req, sock, res, trl) end
-    elseif ev & EV_UPGRADE ~= 0 then
-      return sock:destroy()
-    end
-  end
-end
-
--- The peer closed: a body that runs to EOF ends here; anything else
--- in progress is cut short.
-local function onEnd(sock)
-  local req = sock._httpMessage
-  if req ~= nil then
-    local res = req.res
-    if res ~= nil and not res.complete then
-      local ev, _, _, _, _, _, _, body, trl = sock._hp:finish()
-      if ev ~= EV_ERROR and ev & COMPLETE ~= 0 then
-        if body ~= nil then res:_onBody(body, false) end
-        res._keep = false
-        return complete(req, sock, res, trl)
-      end
-      sock._httpMessage = nil
-      res:_abort()
-    elseif res == nil then
-      sock._httpMessage = nil
-      fail(req, hangUp())
-    end
-    nextTick(emitClose, req)
-  end
-  sock:destroy()
-end
-
-local function onClose(sock)
-  local req = sock._httpMessage
-  if req == nil then return end
-  sock._httpMessage = nil
-  local res = req.res
-  if res == nil then
-    if not req.destroyed then fail(req, hangUp()) end
-  elseif not res.complete then
-    res:_abort()
-  end
-  nextTick(emitClose, req)
-end
-
-local function onError(sock, err)
-  local req = sock._httpMessage
-  if req ~= nil then
-    if req.res == nil or not req.res.complete then fail(req, err) end
-  end
-end
-
-local function onTimeout(sock)
-  local req = sock._httpMessage
-  if req ~= nil then req:emit("timeout")
-  else sock:destroy() end              -- an idle pooled socket
-end
-
-local function install(sock)
-  local ls = {
-    data = function(chunk) onData(sock, chunk) end,
-    ["end"] = function() onEnd(sock) end,
-    close = function() onClose(sock) end,
-    error = function(err) onError(sock, err) end,
-    timeout = function() onTimeout(sock) end,
-  }
-  for ev, fn in pairs(ls) do sock:on(ev, fn) end
-  sock._httpListeners = ls
-end
-
-local function attach(self, sock)
-  if self.destroyed then
-    if sock.connecting then sock:destroy() else self.agent:_release(sock) end
-    return
-  end
-  self.socket, self.connection = sock, sock
-  sock._httpMessage = self
-  local p = sock._hp
-  if p == nil then
-    p = hp.new("response", self._maxHeaderSize, self._insecure)
-    sock._hp = p
-    install(sock)
-  end
-  local m = self.method
-  p:skip_body(m == "HEAD" or (m == "CONNECT" and "connect"))
-  if self._timeoutMs then sock:setTimeout(self._timeoutMs) end
-  if self._noDelay ~= nil then sock:setNoDelay(self._noDelay) end
-  self:emit("socket", sock)
-  local q = self._queue
-  if q ~= nil then
-    self._queue = nil
-    for i = 1, #q do sock:write(q[i][1], q[i][2]) end
-  end
-end
-
--- Called by the agent; the socket is attached on the next tick (Node's
--- onSocketNT), after the caller could add its listeners.
+-- Called by the agent: the socket is attached at once (writes go
+-- straight to it); 'socket' comes on the next tick (Node's onSocketNT),
+-- after the caller could add its listeners.
 function CR:onSocket(sock)
-  nextTick(attach, self, sock)
+  cio.attach(self, sock)
 end
 
 --[[ The rest of the surface ]]
@@ -570,8 +418,8 @@ function CR:destroy(err)
     sock._httpMessage = nil
     sock:destroy()
   end
-  if err ~= nil then nextTick(fail, self, err) end
-  nextTick(emitClose, self)
+  if err ~= nil then nextTick(cio.fail, self, err) end
+  nextTick(cio.emitClose, self)
   return self
 end
 

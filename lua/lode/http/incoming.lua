@@ -9,8 +9,8 @@
 --    until then body chunks wait in `_pend` and the end in `_ended`, so
 --    a request without a body costs no stream machinery at all.
 -- Body backpressure: when the buffered body passes the high-water mark
--- the source (`_src`, a connection box or a client socket wrapper with
--- pause/resume) is paused; _read resumes it.
+-- the source (the socket: a server connection's or a client's) is
+-- paused; reading resumes it.
 local Readable = require "lode.stream.readable"
 local errors = require "lode.internal.errors"
 local hp = require "lode.binding.http_parser"
@@ -27,6 +27,12 @@ IM.complete = false
 IM.aborted = false
 IM.upgrade = false
 IM._quietClose = false
+IM._consuming = false
+IM._src = false
+IM._dumped = false
+IM._paused = false
+IM._tick = false
+IM._endEmitted = false
 IM._ver = 11
 
 -- Fields made on first read.
@@ -82,12 +88,26 @@ end
 -- The metatable's __index: class fields first (methods are flattened
 -- into the class by Stream:extend, so the class chain is not walked),
 -- then the lazy ones.
-function IM.__index(self, k)
-  local v = rawget(IM, k)
-  if v ~= nil then return v end
-  local f = LAZY[k]
-  if f ~= nil then return f(self, k) end
-  return nil
+local function lazyIndex(cls)
+  return function(self, k)
+    local v = cls[k]
+    if v ~= nil then return v end
+    local f = LAZY[k]
+    if f ~= nil then return f(self, k) end
+    return nil
+  end
+end
+
+getmetatable(IM).__index = nil       -- see ServerResponse
+IM.__index = lazyIndex(IM)
+
+-- Subclasses (createServer's IncomingMessage option) keep the lazy
+-- fields.
+local streamExtend = Readable.extend
+function IM:extend(name)
+  local cls = streamExtend(self, name)
+  cls.__index = lazyIndex(cls)
+  return cls
 end
 
 --[[ Light mode: the stream without its state ]]
@@ -104,7 +124,7 @@ local R = Readable
 local function resumeSource(self)
   if self._paused then
     self._paused = false
-    local src = self._src
+    local src = self._src or self.socket
     if src ~= nil then src:resume() end
   end
 end
@@ -248,7 +268,7 @@ end
 local function pauseSource(self)
   if not self._paused then
     self._paused = true
-    local src = self._src
+    local src = self._src or self.socket
     if src ~= nil then src:pause() end
   end
 end

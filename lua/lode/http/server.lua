@@ -91,17 +91,21 @@ end
 local function callbacks(srv, Req, Res)
   local cb = {}
 
-  cb[1] = function(conn, method, url, ver, flags, raw, body, trailers)
+  -- req and res come from the binding as empty tables sized for the
+  -- fields they will get; only what differs from the classes' defaults
+  -- is set.
+  cb[1] = function(conn, method, url, ver, flags, raw, body, trailers,
+    req, res)
     local sock = sockOf[conn] or socketOf(conn, srv)
     local complete = flags & COMPLETE ~= 0
-    local req = setmetatable({ method = method, url = url, _ver = ver,
-      _raw = raw, _src = conn, socket = sock, complete = complete,
-      _pend = body, _rawt = trailers }, Req)
+    req.method, req.url, req._ver, req._raw = method, url, ver, raw
+    req.socket, req.complete = sock, complete
+    if body ~= nil then req._pend = body end
+    if trailers ~= nil then req._rawt = trailers end
+    setmetatable(req, Req)
     if not complete then curReq[conn] = req end
-    local res = setmetatable({ req = req, _conn = conn, socket = sock,
-      _hdr = false, _sent = false, headersSent = false,
-      writableEnded = false, finished = false, writable = true,
-      writableFinished = false, _quiet = false }, Res)
+    res.req, res._conn, res.socket = req, conn, sock
+    setmetatable(res, Res)
     curRes[conn] = res
     if flags & HAS_HOST == 0 and ver >= 11 and srv.requireHostHeader then
       return badRequest(res)
@@ -237,7 +241,8 @@ local function readOptions(opts)
     maxRequestsPerSocket = 0, insecureHTTPParser = false, noDelay = true,
   }
   for _, k in ipairs({ "maxHeaderSize", "headersTimeout", "requestTimeout",
-    "keepAliveTimeout", "connectionsCheckingInterval" }) do
+    "keepAliveTimeout", "connectionsCheckingInterval",
+    "maxRequestsPerSocket" }) do
     if opts[k] ~= nil then cfg[k] = checkMs(opts[k], "options." .. k) end
   end
   if opts.maxHeaderSize ~= nil and opts.maxHeaderSize < 1 then
