@@ -188,3 +188,27 @@ function recorder()
     log[#log + 1] = table.concat(t, " ")
   end
 end
+
+-- serve_http(handler, opts) -> server, port: an http server on
+-- 127.0.0.1:0. close_http_servers() (an after_each in the http specs)
+-- closes those a failed test left open, so the next test does not wait.
+local http_servers = {}
+function serve_http(handler, opts)
+  local srv = require("lode.http").createServer(opts or {}, handler)
+  srv:listen(0, "127.0.0.1")
+  http_servers[srv] = true
+  return srv, srv:address().port
+end
+
+function close_http_servers()
+  local left = false
+  for srv in pairs(http_servers) do
+    if srv.listening then
+      left = true
+      srv:closeAllConnections()
+      srv:close()
+    end
+  end
+  http_servers = {}
+  if left then run_loop() end
+end

@@ -21,28 +21,8 @@ local function spawn(cmd)
   end
 end
 
--- Servers still open after a failed test are closed, so that the next
--- test does not wait for them.
-local opened = {}
-after_each(function()
-  local left = false
-  for srv in pairs(opened) do
-    if srv.listening then
-      left = true
-      srv:closeAllConnections()
-      srv:close()
-    end
-  end
-  opened = {}
-  if left then run_loop() end
-end)
-
-local function serve(handler, opts)
-  local srv = http.createServer(opts or {}, handler)
-  srv:listen(0, "127.0.0.1")
-  opened[srv] = true
-  return srv, srv:address().port
-end
+after_each(close_http_servers)
+local serve = serve_http
 
 -- A server that echoes what it got and closes itself after n requests.
 local function echoServer(n)

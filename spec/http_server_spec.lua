@@ -27,29 +27,8 @@ local function raw(port, data, cb, opts)
   return s
 end
 
--- A server on 127.0.0.1:0 with handler; returns it and its port.
--- Servers still open after a failed test are closed, so that the next
--- test does not wait for them.
-local opened = {}
-after_each(function()
-  local left = false
-  for srv in pairs(opened) do
-    if srv.listening then
-      left = true
-      srv:closeAllConnections()
-      srv:close()
-    end
-  end
-  opened = {}
-  if left then run_loop() end
-end)
-
-local function serve(handler, opts)
-  local srv = http.createServer(opts or {}, handler)
-  srv:listen(0, "127.0.0.1")
-  opened[srv] = true
-  return srv, srv:address().port
-end
+after_each(close_http_servers)
+local serve = serve_http
 
 -- GET with lode's client (no keep-alive pool); cb(res, body).
 local function get(port, path, cb, opts)
