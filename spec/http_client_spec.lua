@@ -32,6 +32,24 @@ local function collect(res, cb)
 end
 
 describe("lode.http client", function()
+  it("validates header names in every header method", function()
+    local srv, port = serve(function(_, res) res:finish() end)
+    local req = http.request("http://127.0.0.1:" .. port .. "/")
+    req:setHeader("X-A", "1")
+    assert.is_true(req:hasHeader("x-a"))
+    for _, m in ipairs({ "getHeader", "hasHeader", "removeHeader" }) do
+      local ok, err = pcall(req[m], req, 5)
+      assert.is_false(ok)
+      assert.equal("ERR_INVALID_ARG_TYPE", err.code)
+    end
+    req:removeHeader("X-A")
+    assert.same({ "host" }, req:getHeaderNames())
+    req:on("response", function(res) res:resume() end)
+    req:on("close", function() srv:close() end)
+    req:finish()
+    run_loop()
+  end)
+
   it("gets a URL: status, headers, body, socket and close", function()
     local srv, port = serve(function(req, res)
       res:setHeader("X-Url", req.url)

@@ -229,31 +229,8 @@ function CR:setHeader(name, value)
   return self
 end
 
-function CR:appendHeader(name, value)
-  if self.headersSent then error(common.headersSent("append"), 2) end
-  local low = checkName(name)
-  checkValue(name, value)
-  common.appendHeader(self, low, name, value)
-  return self
-end
+for k, f in pairs(common.headerMethods) do CR[k] = f end
 
-function CR:getHeader(name)
-  errors.checkType(name, "name", "string")
-  return common.getHeader(self, name)
-end
-
-function CR:hasHeader(name)
-  return common.getHeader(self, name) ~= nil
-end
-
-function CR:removeHeader(name)
-  if self.headersSent then error(common.headersSent("remove"), 2) end
-  common.removeHeader(self, name)
-end
-
-function CR:getHeaders() return common.getHeaders(self) end
-function CR:getHeaderNames() return common.getHeaderNames(self) end
-function CR:getRawHeaderNames() return common.getHeaderNames(self, true) end
 
 --[[ The head and the body ]]
 

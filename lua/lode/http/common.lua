@@ -238,6 +238,39 @@ function M.addAll(msg, headers)
   for k, v in pairs(headers) do add(k, v, false) end
 end
 
+-- The header methods ClientRequest and ServerResponse share, copied into
+-- both classes (each keeps its own setHeader).
+M.headerMethods = {}
+local HM = M.headerMethods
+
+function HM:appendHeader(name, value)
+  if self.headersSent then error(M.headersSent("append"), 2) end
+  local low = M.checkName(name)
+  M.checkValue(name, value)
+  M.appendHeader(self, low, name, value)
+  return self
+end
+
+function HM:getHeader(name)
+  errors.checkType(name, "name", "string")
+  return M.getHeader(self, name)
+end
+
+function HM:hasHeader(name)
+  errors.checkType(name, "name", "string")
+  return M.getHeader(self, name) ~= nil
+end
+
+function HM:removeHeader(name)
+  errors.checkType(name, "name", "string")
+  if self.headersSent then error(M.headersSent("remove"), 2) end
+  M.removeHeader(self, name)
+end
+
+function HM:getHeaders() return M.getHeaders(self) end
+function HM:getHeaderNames() return M.getHeaderNames(self) end
+function HM:getRawHeaderNames() return M.getHeaderNames(self, true) end
+
 --[[ Chunks ]]
 
 local Buffer = require("lode.buffer").Buffer

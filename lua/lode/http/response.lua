@@ -91,13 +91,7 @@ function SR:setHeader(name, value)
   return self
 end
 
-function SR:appendHeader(name, value)
-  if self.headersSent then error(common.headersSent("append"), 2) end
-  local low = checkName(name)
-  checkValue(name, value)
-  common.appendHeader(self, low, name, value)
-  return self
-end
+for k, f in pairs(common.headerMethods) do SR[k] = f end
 
 function SR:setHeaders(headers)
   if self.headersSent then error(common.headersSent("set"), 2) end
@@ -106,25 +100,6 @@ function SR:setHeaders(headers)
   return self
 end
 
-function SR:getHeader(name)
-  errors.checkType(name, "name", "string")
-  return common.getHeader(self, name)
-end
-
-function SR:hasHeader(name)
-  errors.checkType(name, "name", "string")
-  return common.getHeader(self, name) ~= nil
-end
-
-function SR:removeHeader(name)
-  errors.checkType(name, "name", "string")
-  if self.headersSent then error(common.headersSent("remove"), 2) end
-  common.removeHeader(self, name)
-end
-
-function SR:getHeaders() return common.getHeaders(self) end
-function SR:getHeaderNames() return common.getHeaderNames(self) end
-function SR:getRawHeaderNames() return common.getHeaderNames(self, true) end
 
 local function checkStatus(code)
   local c = code
